@@ -1,0 +1,153 @@
+// Package app wires the apiserver: database, stores, every API on one kit.Server, the
+// specs and Swagger UI, health and metrics. cmd/apiserver only parses flags and runs it;
+// tests build the same App.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"gopkg.in/yaml.v3"
+
+	"github.com/specfirst/specfirst/server/cvm"
+	"github.com/specfirst/specfirst/server/docs"
+	"github.com/specfirst/specfirst/server/kit"
+	"github.com/specfirst/specfirst/server/storage"
+)
+
+// Config is everything the apiserver can be told.
+type Config struct {
+	Storage storage.Config
+	// Seed is "demo" (the documented examples, on an empty database), "none", or the path
+	// of a fixtures file (YAML, one top-level key per API: cvm, …).
+	Seed              string
+	ValidateResponses bool
+	// OnResponseMismatch, when set, is told of responses that break the spec (tests fail on it).
+	OnResponseMismatch func(op *kit.Operation, status int, err error)
+	Logger             *slog.Logger
+}
+
+// App is a wired apiserver.
+type App struct {
+	Handler http.Handler
+	DB      *storage.DB
+	Server  *kit.Server
+	CVM     cvm.Store
+}
+
+// New opens the database, migrates and seeds it, and mounts every API.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	db, err := storage.Open(ctx, cfg.Storage)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{DB: db}
+	if err := a.build(ctx, cfg, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(ctx context.Context, cfg Config, log *slog.Logger) error {
+	cvmStore, err := cvm.NewSQLStore(ctx, a.DB)
+	if err != nil {
+		return err
+	}
+	a.CVM = cvmStore
+
+	if err := seed(ctx, cfg.Seed, map[string]seeder{
+		"cvm": {demo: cvm.DemoFixtures, load: func(ctx context.Context, b []byte) error { return cvm.Seed(ctx, cvmStore, b) }},
+	}); err != nil {
+		return err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv := kit.New(kit.Options{
+		ValidateResponses:  cfg.ValidateResponses,
+		OnResponseMismatch: cfg.OnResponseMismatch,
+		Logger:             log,
+		Metrics:            kit.NewMetrics(reg),
+	})
+	cvmAPI, err := cvm.NewAPI(cvmStore, cvm.Prefix)
+	if err != nil {
+		return err
+	}
+	srv.Mount(cvmAPI)
+
+	e := srv.Echo
+	if err := docs.Mount(e, map[string]string{"cvm": cvm.Prefix}); err != nil {
+		return err
+	}
+	e.GET("/healthz", func(c echo.Context) error {
+		pctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		defer cancel()
+		if err := a.DB.PingContext(pctx); err != nil {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": err.Error()})
+		}
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok", "database": string(a.DB.Dialect)})
+	})
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/docs/") })
+	a.Server = srv
+	a.Handler = srv
+	return nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+type seeder struct {
+	demo []byte
+	load func(ctx context.Context, fixtures []byte) error
+}
+
+func seed(ctx context.Context, how string, apis map[string]seeder) error {
+	switch how {
+	case "", "demo":
+		for name, s := range apis {
+			if err := s.load(ctx, s.demo); err != nil {
+				return fmt.Errorf("seed %s demo: %w", name, err)
+			}
+		}
+		return nil
+	case "none":
+		return nil
+	}
+	raw, err := os.ReadFile(how)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	var sections map[string]yaml.Node
+	if err := yaml.Unmarshal(raw, &sections); err != nil {
+		return fmt.Errorf("seed %s: %w", how, err)
+	}
+	for name, node := range sections {
+		s, ok := apis[name]
+		if !ok {
+			return fmt.Errorf("seed %s: unknown API %q", how, name)
+		}
+		b, err := yaml.Marshal(&node)
+		if err != nil {
+			return err
+		}
+		if err := s.load(ctx, b); err != nil {
+			return fmt.Errorf("seed %s: %s: %w", how, name, err)
+		}
+	}
+	return nil
+}
+

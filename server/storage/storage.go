@@ -1,0 +1,216 @@
+// Package storage opens the project's database (embedded SQLite by default, PostgreSQL for
+// several replicas), runs embedded migrations and smooths over the few SQL dialect
+// differences, so that each API's store is written once against database/sql.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"              // registers the "sqlite" database/sql driver
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Config selects and tunes the database.
+type Config struct {
+	// URL selects PostgreSQL when it starts with postgres:// or postgresql://.
+	// Empty means SQLite in DataDir.
+	URL string
+	// DataDir holds the SQLite file (specfirst.db). Ignored for PostgreSQL.
+	DataDir string
+	// Pool settings; zero keeps the defaults below.
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+	// ConnectTimeout bounds establishing a PostgreSQL connection, so that a lost database
+	// fails requests quickly instead of hanging them.
+	ConnectTimeout time.Duration
+}
+
+// DB is a *sql.DB that knows its dialect.
+type DB struct {
+	*sql.DB
+	Dialect Dialect
+}
+
+// Open connects to the database described by cfg and checks that it answers.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	var (
+		db      *sql.DB
+		dialect Dialect
+		err     error
+	)
+	switch {
+	case strings.HasPrefix(cfg.URL, "postgres://"), strings.HasPrefix(cfg.URL, "postgresql://"):
+		dialect = Postgres
+		dsn, derr := withConnectTimeout(cfg.URL, cfg.ConnectTimeout)
+		if derr != nil {
+			return nil, derr
+		}
+		db, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(orDefault(cfg.MaxOpenConns, 20))
+		db.SetMaxIdleConns(orDefault(cfg.MaxIdleConns, 10))
+	case cfg.URL == "" || strings.HasPrefix(cfg.URL, "sqlite:"):
+		dialect = SQLite
+		path := strings.TrimPrefix(cfg.URL, "sqlite:")
+		if path == "" {
+			dir := cfg.DataDir
+			if dir == "" {
+				dir = "data"
+			}
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("storage: data dir: %w", err)
+			}
+			path = filepath.Join(dir, "specfirst.db")
+		}
+		// WAL lets readers run beside the single writer; busy_timeout makes writers queue
+		// instead of failing; immediate transactions take the write lock up front, so two
+		// read-then-write transactions cannot deadlock on lock upgrade.
+		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		db, err = sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(orDefault(cfg.MaxOpenConns, 8))
+		db.SetMaxIdleConns(orDefault(cfg.MaxIdleConns, 8))
+	default:
+		return nil, fmt.Errorf("storage: unsupported database URL %q (want postgres://… or empty for SQLite)", redact(cfg.URL))
+	}
+	if cfg.ConnMaxLifetime > 0 {
+		db.SetConnMaxLifetime(cfg.ConnMaxLifetime)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("storage: connect %s: %w", dialect, err)
+	}
+	return &DB{DB: db, Dialect: dialect}, nil
+}
+
+func orDefault(v, d int) int {
+	if v > 0 {
+		return v
+	}
+	return d
+}
+
+func withConnectTimeout(raw string, d time.Duration) (string, error) {
+	if d <= 0 {
+		d = 5 * time.Second
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("storage: bad database URL: %w", err)
+	}
+	q := u.Query()
+	if q.Get("connect_timeout") == "" {
+		q.Set("connect_timeout", strconv.Itoa(max(1, int(d/time.Second))))
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "<unparsable>"
+	}
+	return u.Redacted()
+}
+
+// Rebind turns the ? placeholders of a query into PostgreSQL's $1, $2, … when needed.
+// Queries in this project never contain a literal question mark.
+func (db *DB) Rebind(query string) string {
+	if db.Dialect != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// InTx runs fn in a transaction, committing when fn returns nil.
+func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation on either engine.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	var coded interface{ SQLState() string }
+	if errors.As(err, &coded) {
+		return coded.SQLState() == "23505"
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "constraint failed: UNIQUE")
+}
+
+// IsUnavailable reports whether err means the database cannot be reached (connection
+// refused or lost, timeouts, a server shutting down), as opposed to a bad query.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return true
+	}
+	var coded interface{ SQLState() string }
+	if errors.As(err, &coded) {
+		switch code := coded.SQLState(); {
+		case strings.HasPrefix(code, "08"), // connection exception
+			code == "57P01", code == "57P02", code == "57P03", // admin shutdown, crash shutdown, cannot connect now
+			code == "53300": // too many connections
+			return true
+		}
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "failed to connect") || strings.Contains(msg, "connection refused") ||
+		strings.Contains(msg, "database is locked") || strings.Contains(msg, "conn closed")
+}
