@@ -150,4 +150,3 @@ func seed(ctx context.Context, how string, apis map[string]seeder) error {
 	}
 	return nil
 }
-

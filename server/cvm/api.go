@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	gen "github.com/specfirst/specfirst/gen/cvm"
+	"github.com/specfirst/specfirst/openapi"
 	"github.com/specfirst/specfirst/server/kit"
 	"github.com/specfirst/specfirst/server/storage"
 )
@@ -19,7 +20,7 @@ const Prefix = "/cvm/api/client"
 
 // NewAPI describes the CVM client API over st for kit.Server.Mount.
 func NewAPI(st Store, prefix string) (*kit.API, error) {
-	spec, err := gen.GetSwagger()
+	spec, err := openapi.Load("cvm")
 	if err != nil {
 		return nil, err
 	}

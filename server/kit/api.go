@@ -15,7 +15,7 @@ type API struct {
 	Name string
 	// Prefix is where the spec's paths are mounted ("/cvm/api/client"); empty for the root.
 	Prefix string
-	// Spec is the API's parsed spec, normally the generated package's GetSwagger().
+	// Spec is the API's parsed spec (openapi.Load).
 	Spec *openapi3.T
 	// Register adds the generated handlers to e under Prefix.
 	Register func(e *echo.Echo, prefix string)
@@ -28,6 +28,9 @@ type API struct {
 	MapError func(err error) (status int, messages []string)
 	// WriteError writes messages in the API's documented error shape.
 	WriteError func(c echo.Context, status int, messages []string) error
+	// Normalize, if set, may adjust a request of this API before it is authenticated and
+	// validated (e.g. tsuru's CLI sends JSON without a Content-Type).
+	Normalize func(r *http.Request)
 }
 
 // AuthError is returned by an API's Authenticate to choose the status of the refusal.
@@ -39,7 +42,9 @@ type AuthError struct {
 func (e *AuthError) Error() string { return e.Message }
 
 // Unauthorized is a 401 AuthError.
-func Unauthorized(msg string) *AuthError { return &AuthError{Status: http.StatusUnauthorized, Message: msg} }
+func Unauthorized(msg string) *AuthError {
+	return &AuthError{Status: http.StatusUnauthorized, Message: msg}
+}
 
 // Forbidden is a 403 AuthError.
 func Forbidden(msg string) *AuthError { return &AuthError{Status: http.StatusForbidden, Message: msg} }

@@ -77,6 +77,9 @@ func (s *Server) validate(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		api := op.API
+		if api.Normalize != nil {
+			api.Normalize(req)
+		}
 		ctx := withPrincipalSlot(req.Context())
 		req = req.WithContext(ctx)
 		c.SetRequest(req)

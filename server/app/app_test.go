@@ -1,0 +1,157 @@
+package app_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/specfirst/specfirst/openapi"
+	"github.com/specfirst/specfirst/server/app/apptest"
+	"github.com/specfirst/specfirst/server/storage"
+)
+
+var pathParam = regexp.MustCompile(`:[A-Za-z0-9_]+`)
+
+// TestEveryProtectedOperationRequiresCredentials walks every operation of every mounted
+// spec and sends it without credentials: each must answer 401, in its API's error shape
+// (response validation, on in apptest, checks the shape against the spec's 401 response).
+func TestEveryProtectedOperationRequiresCredentials(t *testing.T) {
+	srv := apptest.Start(t, storage.Config{DataDir: t.TempDir()}, "demo")
+	ops := srv.App.Server.Routes().Operations()
+	mounted := map[string]bool{}
+	protected := 0
+	for _, op := range ops {
+		mounted[op.API.Name] = true
+		if len(op.Security) == 0 {
+			continue
+		}
+		protected++
+		t.Run(op.API.Name+"/"+op.ID, func(t *testing.T) {
+			path := pathParam.ReplaceAllString(op.EchoPath, "1")
+			var body io.Reader
+			if op.BodyRef != nil {
+				body = bytes.NewReader([]byte(`{}`))
+			}
+			req, _ := http.NewRequest(op.Method(), srv.URL+path, body)
+			if body != nil {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("%s %s: %d %s, want 401", op.Method(), path, resp.StatusCode, b)
+			}
+			if !op.Declares(http.StatusUnauthorized) {
+				t.Errorf("the spec does not declare 401 for %s", op.ID)
+			}
+			if len(bytes.TrimSpace(b)) == 0 {
+				t.Error("empty 401 body")
+			}
+		})
+	}
+	for _, name := range openapi.Names() {
+		if !mounted[name] {
+			t.Logf("spec %s is not mounted by the apiserver yet", name)
+		}
+	}
+	if protected == 0 {
+		t.Fatal("no protected operation found")
+	}
+}
+
+func TestServiceEndpoints(t *testing.T) {
+	srv := apptest.Start(t, storage.Config{DataDir: t.TempDir()}, "demo")
+	get := func(t *testing.T, path string) (int, string, http.Header) {
+		t.Helper()
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), resp.Header
+	}
+
+	t.Run("healthz", func(t *testing.T) {
+		if code, body, _ := get(t, "/healthz"); code != 200 || !strings.Contains(body, `"ok"`) {
+			t.Errorf("%d %s", code, body)
+		}
+	})
+
+	t.Run("raw specs", func(t *testing.T) {
+		for _, name := range openapi.Names() {
+			raw, _ := openapi.YAML(name)
+			if code, body, _ := get(t, "/openapi/"+name+".yaml"); code != 200 || body != string(raw) {
+				t.Errorf("%s.yaml: %d, %d bytes (want the file as written)", name, code, len(body))
+			}
+			if code, body, h := get(t, "/openapi/"+name+".json"); code != 200 || !strings.HasPrefix(body, "{") ||
+				!strings.HasPrefix(h.Get("Content-Type"), "application/json") {
+				t.Errorf("%s.json: %d %.40s", name, code, body)
+			}
+		}
+	})
+
+	t.Run("swagger ui lists every spec and is served offline", func(t *testing.T) {
+		code, page, _ := get(t, "/docs/")
+		if code != 200 || !strings.Contains(page, "swagger-ui") {
+			t.Fatalf("%d %.200s", code, page)
+		}
+		for _, name := range openapi.Names() {
+			if !strings.Contains(page, "/docs/specs/"+name+".json") {
+				t.Errorf("the UI does not list %s", name)
+			}
+		}
+		// Every script and stylesheet the page loads must come from this server.
+		assets := regexp.MustCompile(`(?:src|href)="([^"]+)"`).FindAllStringSubmatch(page, -1)
+		if len(assets) == 0 {
+			t.Fatal("no asset referenced")
+		}
+		for _, m := range assets {
+			u := m[1]
+			if strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "//") {
+				t.Errorf("asset from elsewhere: %s", u)
+				continue
+			}
+			if !strings.HasPrefix(u, "/") {
+				u = "/docs/" + u
+			}
+			if code, _, _ := get(t, u); code != 200 {
+				t.Errorf("asset %s: %d", u, code)
+			}
+		}
+	})
+
+	t.Run("try it out targets this server", func(t *testing.T) {
+		code, body, _ := get(t, "/docs/specs/cvm.json")
+		if code != 200 || !strings.Contains(body, `"servers":[{"description":"This server","url":"/cvm/api/client"}`) {
+			t.Errorf("%d %.300s", code, body)
+		}
+	})
+
+	t.Run("metrics count requests per operation", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", srv.URL+"/cvm/api/client/vps/list", nil)
+		req.Header.Set("API-Public-Token", "demo-public")
+		req.Header.Set("API-Private-Token", "demo-private")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		_, body, _ := get(t, "/metrics")
+		for _, want := range []string{
+			`specfirst_http_requests_total{api="cvm",code="200",operation="listVpses"} 1`,
+			`specfirst_http_request_duration_seconds_count{api="cvm",operation="listVpses"} 1`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("metrics lack %s", want)
+			}
+		}
+	})
+}
