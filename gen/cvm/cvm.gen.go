@@ -239,6 +239,11 @@ type NotFound = ErrorResponse
 // Example: {"errors":["No valid API token pair was specified."]}
 type Unauthorized = ErrorResponse
 
+// Unavailable The error envelope. Present instead of `response` when errors occurred.
+//
+// Example: {"errors":["No valid API token pair was specified."]}
+type Unavailable = ErrorResponse
+
 // AsCombinedTrafficKeys returns the union data inside the Vps as a CombinedTrafficKeys
 func (t Vps) AsCombinedTrafficKeys() (CombinedTrafficKeys, error) {
 	var body CombinedTrafficKeys
@@ -1152,6 +1157,8 @@ type ListVpsesResponse struct {
 	JSON403 *Forbidden
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1172,6 +1179,11 @@ func (r ListVpsesResponse) GetJSON403() *Forbidden {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListVpsesResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListVpsesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -1384,6 +1396,8 @@ type GetVpsStatusResponse struct {
 	JSON404 *NotFound
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1414,6 +1428,11 @@ func (r GetVpsStatusResponse) GetJSON404() *NotFound {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetVpsStatusResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetVpsStatusResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -1654,6 +1673,13 @@ func ParseListVpsesResponse(rsp *http.Response) (*ListVpsesResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	return response, nil
@@ -1850,6 +1876,13 @@ func ParseGetVpsStatusResponse(rsp *http.Response) (*GetVpsStatusResponse, error
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -2090,6 +2123,8 @@ type NotFoundJSONResponse ErrorResponse
 
 type UnauthorizedJSONResponse ErrorResponse
 
+type UnavailableJSONResponse ErrorResponse
+
 type ListVpsesRequestObject struct {
 }
 
@@ -2149,6 +2184,20 @@ func (response ListVpses500JSONResponse) VisitListVpsesResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVpses503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListVpses503JSONResponse) VisitListVpsesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2457,6 +2506,20 @@ func (response GetVpsStatus500JSONResponse) VisitGetVpsStatusResponse(w http.Res
 	return err
 }
 
+type GetVpsStatus503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetVpsStatus503JSONResponse) VisitGetVpsStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type StopVpsRequestObject struct {
 	Id VpsId `json:"id"`
 }
@@ -2722,75 +2785,78 @@ func (sh *strictHandler) StopVps(ctx echo.Context, id VpsId) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Hzpctw4kv+rIPCfCEsaqlQ6fJU/aTzd89dMt62w3OrYNbUmRGYVMSIBDgBWuVqhiP20D7CxTzhPspEJ",
-	"8KhTslve7Y61P6mqQGQikccvD/qWp7qstALlLB/d8koYUYIDQ58uK3uW4R8Z2NTIykmt+Ii/z4GpugQj",
-	"U3b2Z6bHzOXALs8vIiYsM+BqoyBjUtH3icwSdgPzZl0hrWOpKIoBex8+xgo/hyctkw73Ecw6I9WE7cT8",
-	"MOa7r5oNK+FyXCMtfbwWhti5BjOIFY84fBJlVQAfHUZcIr/4AI+4EiXwEZcZj7iBf9TSQMZHztQQcZvm",
-	"UAo86libUjhcp9yzEx7xUipZ1iVt5+YV+J9gAobf3d3hVrbSygJJ7DRFGX0vZAEkuFQrB8rhn6KqCpkK",
-	"/P3g7xYFeduxesvBGI1S/0DivTy/YKmui4wp7dg1MOuEcZCxa0hFbSGc39a2ApVBNuBXd/1T/MHAmI/4",
-	"/zvorvfA/2oPvkNK7wLX/gyr9yvoIIs8pMIYCRnTtWNaNZeO1yKdZWltDCiHnDoY8LuI/0lk7+AfNVj3",
-	"paJo1ZHFXGYxR1p4myM2FUUNLObiOsWvLfEoFGuu5pHFYfw5WKbBkyqFS3PmcryEClK2M9aGhTMwwZRW",
-	"+42JkIyyXa/umU7rEpSLVbsVGYTfyQlX21ckWdpVZBmZg9XM5QKpFqifZFxVTSpgYFxbUoyxNhAroeas",
-	"0PqmrqLGYBqaTywj0TKbiwrQWO4i/r021zLLQH25ukrLTs/PmNM3gNcjTSemXExRl1KwljlN3KSFRDU5",
-	"PT97dKXtcSAtqojM2HWNXCA3W/i4i/iZcmCUKIjQl8ri1Csg7hNErVOyi8c10FPFagWfKkjRJVgwUzD7",
-	"VmbAxkIWtfHm90Zn8JMyINJcXHtOv9Qd5do6pnQG3olL6x2UUMEzEJGv4IWW6MImsnRa972u1Rd73Tea",
-	"Np9Jl2NQO2bwSVpnGdo1nbi2YB71gH2KRAG1FQqtJq2OitrloBweADLPATulp/SYCaVdDoa+ZtLGykCl",
-	"KUjAJ5G6Ys4KeQNMK/DOozVKOlkw/58U0tBG/gK/RnTe1pa8wEx45yjH8pF144EU71qKFJxf6/JaKsje",
-	"GzEey/RvMLer4KZZxJxfhV5D18oREpEq1SX+9UcMghMt1WR3gNBCe4mp+dsxH3247eGLDzxs9FGqj4Us",
-	"pUNBbFyBvnzzAl27+/bAJWGTq7to7RK/Q9R+bmjy78rKzVu5r4jmVDHAFczW3pNe62w+Qs+aNCAoYUJl",
-	"9I1XD0J+A7bzs5HOAXrHQirAwISmGytdgSENY0aQMrtcqID+cmEgY83OI6ZFJfdTncEEFJsRMJkZUbVL",
-	"Y1WKah8hWvcUUiIgWaeOWLNgpCikR1C1ytB0nGV/0QwfZIgRB7sEI0vx6dwgf04ithu26E9f/x1Sh8az",
-	"qKdrcbKPAqCmUOgKBuzcgMWwI5V1IDK0457wZjko/4jtRY7oV5td1TtIt8Uyv/+/LoXaNyAyjBeB9RKs",
-	"FROwyIZ0UNJzQRIeoKMkSqnO/I8dShbGiDm/W1LCQPxqjTjfeMB04XddVT+PqmAinJxCg/S6G8283vz1",
-	"4u2bkDosiI4fHr3gESYDGKD5iP/bh+H+y6s//oFHq+e5qArptvoJWrHdSaC+NW6CWUAw66CYP9xj3GPq",
-	"95h562+iFQcTrfEo0ToXEmEOuO4qMAYJS9gVweecJQfTyh7g52TA3q+KRVoGkkx8by8NPnZvL1brfOqI",
-	"JQsi8F4l6Z87YZj2Vd6adpnGbS1eCe2ZLMsgiViyJIT+V60Ulig1kiBqsWrIvWojLAbXAE3cTDMLzuJJ",
-	"w0LKhykH1grejhOfG9mlNPWWp1X9kQSFWsojnkl789FWIiW1HQ6HQx7xSS2MUA4g+2hEyUf86OkzHnGE",
-	"SCGzbcQ6CFsPFOC1yoyP+DHpXIbLjnpX7a8+EGn+LYcGNJ3jE6I2lcbVopC/kNP+GOzmEE2GjkiqvC20",
-	"r4vBqN/bnlkxxrurZZd2XRvr0Gt52dxyURQP4GbR4+C2qx481WosJzXGIlHiJeGFt/TYu9MfKdEqYSKu",
-	"53i77PTau/gxm17MRMU8ePQwtXfVj8mkr38gZz12X5//ZNmONiG2RvgFq5V0drcD8ZgbtYkRsdjXvq8u",
-	"SCTGiNiSFJGTZZX/6tx0BNfcK3LUWdvt9j2bhb3EZbAu0Mjs0RVhoS7nb3nA/kXXTOG5JGIPNq4N+WKE",
-	"DqkoCn867yAek50ugaMUpNW6kFxptZEzfGjfQEGZz+n5ma8R2sUqyhPL9BTMVMKsLb7oEgEdUbqBOZvl",
-	"sgDCeAbGYEClEKtmLSq/dBGzOhTUNDEvCpaDgVehKkP5NRPFTMzxk6KaTMifVoLto4qvjY0NziAapJfB",
-	"1zR4Uqti7lNJuwGYDJbY9a79Mbnt7GiFbyT2CGx/BRE77UTxOfJNNyeIC7x2yOpR+W0B5WOrRIv6vpJO",
-	"rDD+SDrx+Dx7leg4fzjD9+nGWvi0LpIsLmRVIdxYm3LRp5M6IG1bV6Hy48vi0rLkMGE7bytQl/9K+Qao",
-	"usTk4LCXeTVRaCl/oAbJOk574W8lNi/Ahj7MWZfoXVb2B2ldP3NehHNm4y/TKnRa2lx0221j8nJ3T0Lq",
-	"d1xlc2lZy9KGA10gtF+9zD2WmFopqSYJ++e//1fXNLHUYpkCJRzXWjvIBrHaY4l1uqow5di83Oa1Y5me",
-	"qfBE0wVaeabrD9FCB6aUCiPqysruJ7+0VjdKz1S3zvcmCMv6nyLWb3k0fSm3EPRToZ4sVGp95hN0MQiG",
-	"RzycGf9qOEaw1PLEIx6orlHfVvz1unJerytVW5JeCc7I1FIJtTOkBlKwiZxSnbQDFMHm/HW/YsLGKnRW",
-	"2l5mFBC4pbR0sSTh+bRdVnwDc8vGuij0rLmCJzZWvWS5BJfrbLSc8lJ5qPExazJaPF6s1mSv9CB5U38D",
-	"Xa720Mrl/XXJe6oR3QaB5LZFW7lYW6hYyQjJHX3NeNZlLk3rs5gz34qbdw3xNlqgnhpRflWW3p3+2ONF",
-	"KmRnMze2NZl7XKh3bb9/9PgN4XxthLNkuUHDeoof9exySyCt7cOwwQMUt7afE8rRLCCtjXTzC9zHk6yM",
-	"nAoH7/WNb5OvCjSsYJUwJNC5rs1SXX7AzhybgpFjCdYv8HUXqqzjRjmIDEw3qXJ6frZ/7jfe97Q7KFPJ",
-	"v8EcJVbV14VMt7FGC+7lTGagnOdtlmtchqFsO2+08ybWUJZSjfWGUknbfUemXl/+GPlgzFKtnNEFq4SC",
-	"YtQMR5D/AttUUxb6orGqLZgIMUaGv0rTj/Y0OBMxRBhMG2aAvsB15SBWsbrQtUlhxJJ0Wh5kOrUHopIH",
-	"nr3BL9U8YTuprqSfZ0pEJWlNOi33wxr3ySW7A/ZzDqZttDYzHgjBZIEH7SZFMkhlBjby3FFJQbeTGp2c",
-	"mqPSvaVapWAUAahY7e2ddueXWu3tMSduwGKakAKrwLTzKi43up7kVJxOa+t0yfxN2ihWyfIlhur3it4l",
-	"A/adSPN+k6nXqNYKqAf9ignfi06FihVNfliYghEFPRJOTH/iEg8Lp/oGUZJjQs2ZkyUMWNvXIkIejiUn",
-	"w8MECdAvsaKfSNj3zHZ0zx8nQXiNa7F7e4TWQmHnrxdv3wzYadPcHNdF10X0k0+WiX6z7gbmyNGYhr1Q",
-	"CrFq16mFBijLdZH5jhCjJAQvt22sea7e9PFjQIx7e2gZHZy0bXkv1UVdKovwstfvsmwnifnh0YuYJxG1",
-	"+pPDoxfJbhQrFH2ngzcAFXUmSi/EmZh7YFjIFIJvDYb+56DMPhHNwMgpZGxsdEm87fz8/vvzH3YpXElH",
-	"fTb8+nV7AZhLgrHe8g8HQ2oVVKBEJfmIHw+Gg2PflcvJ1bZdJPwwAbfqPd6FKUFUrXnoQ1mdSioUhmGK",
-	"PiRbN0Nx5oLFKB0rYSZ0QjvonEw3WeFvRCG10O0KELrpXJ9lfMQxnb2kRHJpIPBoOHz4WIUHrkHgPubb",
-	"uiyFmQev2f3GYu6NhCYnnWY9t9XKMOYofVHUsBw4Qxr9YaVzErpKWztSTzc0pHyDtdeQcmDd/vSXQWrm",
-	"Tve7UYddN+qQryuiEo01/agWefKXh0fPj56/OHm5tpm5cYMOA/LDZy+Pjl+evNja1loV0PNnL5YEdLQs",
-	"oJNNLbunh0erEjpalc/Rr5fP8IvlMtwmkCuK603RfX1sb0vyFtJ+KGtTbJvrmW+MWlGCV2G0XF1TYI5V",
-	"gof3rhMdF1l10oo8YTE/OhnGPAxnYZxJtcrQfP3wZK/U3/DgaYaNcdOYH8V8wP6kXU4m7s1JTIRUAXJ4",
-	"JBmxWS7TnCasZvm82aLXLAgFBCg1y4QTIbW3i5w0wvDeY9GsG4E9sa1ZN42ZmLMdpVknkIi1cmBHJ8Pd",
-	"37CF/97N+mT4VQz7N2bND57KW67abpjZxKD5xPpQSmnsyfBw09ZtqDxYmEOkh47vf6ibXb6LUBT3P7E4",
-	"5Utnby3xh/tTDTocyllMbKgd8yvchULurczuDkKCQWmjtmvxCy2w7ZQ3zWl53+WbkKEuysTYgZkJk1n0",
-	"QUCQRDqa72qWaBOrUDwNE+AewoYiKmY8XRWVwBLCVcLJTSa0kzwdDpPdVwhO625cOFZdGTdg6KceQ6+A",
-	"n3Ciy8oSkuveINlQqeiWHPg3TO6ufg1q4qPbh0+WLkw4bn/3gRIByCBbKhBTzhZz0UxDNpzH/FXzLkQz",
-	"70fCt7FylBz6txRyqhCh/CttfO+ZXmPR2ZzK/M22hOt9XSL0mk8eouG9ly7+52zvZHhy/xPthPZDjXXh",
-	"ZRp66PghVBan3hdtPKiqrzVsN+R7zPhigxGzncYe//kf/9nY6e6A0Xqy6tZ4cXVQMutL92ku1ARaNXmw",
-	"LT+WJV98s+Nvdvx7sOOLz7Di0OTYWkzolQzWtQrbPGPB0v2YulSTAroLPhuv9kAXX1dZaqd2rVZfowFW",
-	"yCk0pGO1kzTV8yRiSVs+T3Ypa2nf+RCoy0PUXf8uSftGHNWh1hn7X8B1NfL/JYNfSFl6LTt+ODx58fT5",
-	"Mw9ru74Zf358MhweHw1517/q9ZEfnk8sJwufBYOXWhRr3I9fsTD893/Q8Leh7Qc05u+zbF1tCc957SzN",
-	"SKwL0U0ExhAdwjWFaF1VPkQ3MfwRQ3Qzs9EP07HqxWn2GWFaV9+i9Lco/ZuP0q3Ob7DnXruV9Hex0frh",
-	"aqm9+YHmPPw8rlf45ddSXl/+6DuHbAf/pOndYryPlgUZ1QYbzWgCd2V0VnsVxFU0LFebgo947lxlRwcH",
-	"t7ThXa/ATjU3I/HE4X9NUFB4HzQWdeHo/xxQULQvYqSaJuQW37Yiaw8j4tSVbZkfkK0sn+4HnYqCPNlY",
-	"GuuYqGQYTd5JSnEDmFckS/yPDg4Oj54PhoPh4HD0YvhieJBOy/5JUKDhUpbpXfqqUdvbDnLfXBgZdO1h",
-	"vN+7q7v/DgAA//8=",
+	"7Fzpchs5kn4VBHYiLGlKFHX4on5p3N2zmum2FZZbHbsurQuqSpIYVQE1AIo0W6GI/bUPsLFPOE+ykQnU",
+	"wVOyTe92x9i/RBKFTCTy+PIo3/FUF6VWoJzlgzteCiMKcGDo01VpzzP8IwObGlk6qRUf8HdjYKoqwMiU",
+	"nX/H9JC5MbCri8uICcsMuMooyJhU9H0is4Tdwqxel0vrWCryvMfehY+xws/hScukw30Es85INWI7MT+M",
+	"+e5pvWEp3BjXSEsfb4Qhdm7A9GLFIw4fRVHmwAeHEZfILz7AI65EAXzAZcYjbuDvlTSQ8YEzFUTcpmMo",
+	"BB51qE0hHK5T7tkJj3ghlSyqgrZzsxL8TzACw+/v73ErW2plgSR2lqKMfhAyBxJcqpUD5fBPUZa5TAX+",
+	"fvA3i4K8a1m942CMRqm/J/FeXVyyVFd5xpR27AaYdcI4yNgNpKKyEM5vK1uCyiDr8ev77in+YGDIB/xf",
+	"DtrrPfC/2oPvkdLbwLU/w/L9CjrIPA+pMEZCxnTlmFb1peO1SGdZWhkDyiGnDnr8PuJ/Etlb+HsF1n2u",
+	"KBp1ZDGXWcyRFt7mgE1EXgGLubhJ8WtLPArF6qvZsjiMPwfLNHhShXDpmLkxXkIJKdsZasPCGZhgSqv9",
+	"2kRIRtmuV/dMp1UBysWq2YoMwu/khKvsKUmWdhVZRuZgNXNjgVRz1E8yrrIiFTAwrCwpxlAbiJVQM5Zr",
+	"fVuVUW0wNc0nlpFomR2LEtBY7iP+gzY3MstAfb66SsvOLs6Z07eA1yNNK6axmKAupWAtc5q4SXOJanJ2",
+	"cb51pe1wIC2qiMzYTYVcIDcb+LiP+LlyYJTIidDnyuLMKyDuE0StU7KL7RromWKVgo8lpOgSLJgJmH0r",
+	"M2BDIfPKePN7rTP4WRkQ6VjceE4/1x2NtXVM6Qy8E5fWOyihgmcgIl/BCy3QhTVk2Q4poRcEE7nVTCg7",
+	"BWPZ0/5xxKbSjZmIVQHWihEwK2YYWKyO2HQscyD/paeKZcKJG4Hu1bKqFV1v19vKa+1+0JX6bM/+WtMB",
+	"iJ3z79gxg4/SOsvQd5BUKwtmq0LsUiQKaBGQazVq7EBUbgzK4QEg8xywM3pKD5lQ2o3B0NdM2lgZKDUF",
+	"IvgoUpfPWC5vgWkF3kE1hk8nCy7mZ4U0tJG/wpeIztvzgqeZCu+A5VBuWf8eSdGfbyJk/qVGNq98zZan",
+	"zJkZEyMhFbNjbVw+27qdlUJBXhsWmRGpRh31jByN0Q6nbActZY2V7J4igjOzWOXCoRZ14x1FOTJHplU+",
+	"I5X3GGNVvBuDgQbqiFgFyyYVQ2eeo1+YY6WorEO7xlBpBOmsGwtFDjHYP3va75NGNrIjyPZKFzdSQfbO",
+	"iOFQpn+FmV2GvPUi5vwqjCW6Uo7wqVSpLvCvPyI0GmmpRrs9BJzaK4GavRnywfu7Dup8z8NGH6T6kMtC",
+	"OrzStSswwq9foCv30B64JGxyfR+tXOJ3iJrPNU3+fVG6WaNBS6I5UwxwBbOVj683OpsNMN4mNTROmFAZ",
+	"feM1nvKBHtv5xUjnAGNmLhUgXEFdipUuwZDRzF2lzwnGwkDG6p0HTItS7qc6gxEoNiW4OjWibJbGqhDl",
+	"PgL39imkROlFlTpizYKRIpceV1cqQ2fnLPuzZvggw8yBYkDEC/HxwiB/TiLi7zc5gb75G6QO3cG8xa3M",
+	"njw2ADWBXJfQYxcGLBqJVNaByNDzdoQ3HYPyj9gOnoi+2FGWnYO0Wyzy+69VIdS+AZGhkQfWQyS1yIZ0",
+	"UNBzQRI+bUNJFFKd+x/b3EkYI2b8fkEJA/HrFeJ87WH0pd91Wf081oaRcHICNf5vbzTzevOXyzevQ0I5",
+	"Jzp+ePSCR5giImzjA/4f7/v7L6//+AceLZ/nssyl2+gnaMVmJ4H6VrsJZgFTHAf57PEe4wFTf8DMG38T",
+	"LTmYaIVHiVa5kIhflXbVVSBqQPcsLeWqM5YcTEp7gJ+THnu3LBZpGUgy8b29NPjYvb1YrfKpA5bMicB7",
+	"laR77oQJA6z01rTLNG5r8Upoz2RRBknEkgUhdL9qpLBAqZYEUYtVTe60wUQIhwJgdVPNLDiLJw0LqUpC",
+	"lRGt4M0w8RmzXShe3PG0rD6QoFBLecQzaW8/2FKkpLb9fr/PIz6qhBHKAWQfjCj4gB89fcYjjsA51Dtq",
+	"sfbC1j0FeK0y4wN+TDqX4bKjzlX7qw9E6n+LoQFN5/iEqE2kcZXI5a/ktD8EuzlEk6EjkipvAimrYjDq",
+	"96Znlozx/nrRpd1Uxjr0Wl42d1zk+SO4mfc4uO2yB0+1GspRhbFIFHhJeOENPfb27CdKvwsYiZsZ3i47",
+	"u/Eufsgml1NRMg/3PYLsXPU2mfRVMeSsw+6ri58t29EmxNYIv2CVks7utqkdgqwmXSYWu9r31QWJxBgR",
+	"W5AicrKo8l+dm5bgintFjlpru9u8Z72wk872VgUamW1dEeaqtf6We+zfdMUUnksi9mDDypAvRuiQijz3",
+	"p/MOYpvstGk9IfpG60I6rNVazvChfQM55apnF+e+cmznc40nlukJmImEaVOS0wUCOqJ0C7NO2m9gCAZU",
+	"CrGq16LySxdhKuHLrJqYFznlJaehVlcXG6Zihp8UZS4h410KtlsVXxMba5xBNEgvg6+p8SSlWpT92DXA",
+	"pLfArnft2+S2taMlvpHYFtj+CiJ22on8U+Sbrk8Q53htkdVW+W0A5bZVokF9X0knlhjfkk5sn2evEi3n",
+	"j2f4Id1YCZ9WRZL5hazMhRtqU8z7dFIHpG2rMtTqfLNEWpYcJmznTQnq6t8p3wBVFZgcHHYyrzoKLeQP",
+	"1DZbxWkn/C3F5jnY0IU5qxK9q9L+KK3rZs7zcM6s/WVShv5bk4tuum1MXu4fSEj9jstsLixrWFpzoEuE",
+	"9suXuccSUykl1Shh//jP/2lbaZaKYhOghONGawdZL1Z7LLFOlyWmHOuX23HlWKanKjxR9waXnmm7hrTQ",
+	"gSmkwoi6tLL9yS+t1K3SU9Wu8x0rXwiknyLWbYTVJTw3F/RToZ7M1e995hN0MQiGRzycGf+qOUaw1PDE",
+	"Ix6orlDfRvzVqnJep1dZWZJeAc7I1FLRuzWkpnw5khOqbLeAIticv+5TJmysQr+t6XBHAYFbSkvnSxKe",
+	"T9tmxbcws2yo81xP6yt4YmPVSZYLcGOdDRZTXioP1T5mRUaLx4vViuyVHiRv6m+gzdUeW7l8uC75QDWi",
+	"3SCQ3LRoIxcrCxVLGSG5o68Zz9rMpW6I5zPmG7SzdkyiiRaop0YUX5Wlt2c/dXiRCtlZz41tTOYBF+pd",
+	"2+8fPX5DOF8b4SxYbtCwjuJHHbvcEEgr+zhs8AjFreynhHI0C0grI93sEvfxJEsjJ8LBO33rhydWtNX8",
+	"ClYKQwKd6cos1OV77NyxCRg5lGD9Al93oco6bjQGkYFp55fOLs73L/zG+552C2VK+VeYocTK6iaX6SbW",
+	"aMGDnMkMlPO8Tccal2Eo28wb7byONZSlVEO9plTSzGQgU6+ufop8MGapVs7o3DcqB/XIDPkvsHU1Za6T",
+	"HavKgokQY2T4qzTdaE/jVBFDhMG0YQboC1xX9GIVq0tdmRQGLEknxUGmU3sgSnng2ev9Ws4StpPqUvop",
+	"t0SUktakk2I/rHEfXbLbY79QJzO0xuvJH4RgMseDtvNDGaQyAxt57qikoJv5nVZO9VHp3lKtUjCKAFSs",
+	"9vbO2vNLrfb2mBO3YDFNSIGVYJp+rhsbXY3GVJxOK+t0wfxN2ihWyeIlhur3kt4lPfa9SMfdJlNntEAr",
+	"oKmBUyb89EAqVKxoHsjCBIzI6ZFwYvoTl3hYONG3iJIcE2rGnCygx5q+FhHycCw56R8mSIB+iRX91DSJ",
+	"N0z8tM8fJ0F4tWuxe3uE1kJh5y+Xb1732Fnd3BxWedtF9PNwlolus+4WZsjRkEYAUQqxatapuQYoG+s8",
+	"8x0hRkkIXm7TWPNcve7ix4AY9/bQMlo4aZvyXqrzqlAW4WWn32XZThLzw6MXMU8iGs5IDo9eJLtRrFD0",
+	"rQ7eApTUmSi8EKdi5oFhLlMIvjUY+ndBmX0imoGRE8jY0OiCeNv55d0PFz/uUriSjvps+PWr5gIwlwRj",
+	"veUf9vrUKihBiVLyAT/u9XvHvis3JlfbdJHwwwjcsvd4G2ZHUbVmoQ9ldSqpUBjGX7qQbNXUy7kLFqN0",
+	"rIQZ0Qltr3Uy7SyMvxGF1EK3K0DounN9nvEBx3T2ihLJhTHRo37/8ZMiHrgGgfuYb6uiEGYWvGb7G4u5",
+	"NxKap3WaddxWI8OYo/RFXsFi4Axp9PulzknoKm3sSD1d05DyDdZOQ8qBdfuTX3upmTnd7UYdtt2oQ76q",
+	"iEo0VvSjGuTJXx4ePT96/uLk5cpm5toNWgzID5+9PDp+efJiY1trWUDPn71YENDRooBO1rXsnh4eLUvo",
+	"aFk+R18un/5ny6W/SSDXFNfrovvq2N6U5C2k3VDWpNh2rKe+MWpFAV6F0XJ1RYE5Vgke3rtOdFxk1Ukj",
+	"8oTF/OikH/MwTodxJtUqQ/M9DeNMTam/5sHTDBvjpjE/inmP/Um7MZm4NyeavgqQwyNJmhxMxzQTNx3P",
+	"6i06zYJQQIBC05RSSO3tPCe1MLz3mDfrWmBPbGPWdWMm5mxHadYKJGKNHNjRSX/3N2zhv3ezPul/FcP+",
+	"jVnzo+cLF6u2ayYMMWg+sT6UUhp70j9ct3UTKg/mJkfpoeOHH2on2u8jFMXDT8zPftNTx49irhn7JHk1",
+	"1vvjw+kJCQTvRoxsqDfza9yFwvSdzO4PQlJCqaa2KzEPLbDN/CTNdnl/5xuXoZbKxNCBmQqTWfRbQDBG",
+	"OpoJq5doE6tQcA3vEnjYGwqvmCW1lVcCWAhxCVvX2dNO8rTfT3ZPEdB25kJj1ZZ+A+5+6nH3EmAKJ7oq",
+	"LaG/9l2kNdWNdsmBf1fp/vpLkBYf3D1+rnZuKnLzWzSUPEAG2UJRmfK8mIt6grLmPOan9Vs19YwgCd/G",
+	"ylFC6d93GVNVCeVfauP71fRClM5m1Bqot6VcwNcyQn/65DFW0Xl95//OXk/6Jw8/0czhP9bA517Leqx9",
+	"L74/MW/jQVV9fWKzIT9gxpdrjJjt1Pb4j//679pOd3uM1pNVN8aLq4OSWV/uT8dCjaBRk0fb8rYs+fKb",
+	"HX+z49+DHV9+ghWHxsjGAkSnzLCqvdjkJnOW7kfbpRrl0F7w+XC5bzr/4tNCC7Ztz/q6DrBcTqAmHaud",
+	"pK64JxFLmpJ7skuZTvNmj0Bd7qPu+jeGmncrqXa1ytj/DK6tq/8/GfxcmtNp8/HD/smLp8+feSjc9tr4",
+	"8+OTfv/4qM/bnlen9/z4HGQxwfgk6LzQ1ljhfvyKuYHBf0LD3zZCf8QAwEPeQJcbQvq4cpZmMVaF9Tpq",
+	"Y1gPIZ7Cui5LH9bruL/FsF7PhnRDe6w6sZ19QmjX5bfI/i2y/+Yje6Pza+y509Yl/Z1v6L6/Xmijvqd5",
+	"Ej/36xV+8fWXV1c/hVcpd/BPmhLOh/toWZBRDbLWjDrYl0ZnlVdBXEVDeZXJ+YCPnSvt4ODgjja87xTy",
+	"qbZnJJ44/J8dCnLvg4aiyh39jxcK8uaFj1TTJN78W11k7WEUnbq/DfM9spXF0/2oU5GTJxtKYx0TpQwj",
+	"0DtJIW4Bc5Fkgf/BwcHh0fNev9fvHQ5e9F/0D9JJ0T0JCjRcyiK9K1+danroQe7riym9tg2N93t/ff+/",
+	"AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -68,7 +68,7 @@ func (a *App) build(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	a.CVM = cvmStore
 
-	if err := seed(ctx, cfg.Seed, map[string]seeder{
+	if err := seed(ctx, a.DB, cfg.Seed, map[string]seeder{
 		"cvm": {demo: cvm.DemoFixtures, load: func(ctx context.Context, b []byte) error { return cvm.Seed(ctx, cvmStore, b) }},
 	}); err != nil {
 		return err
@@ -115,7 +115,16 @@ type seeder struct {
 	load func(ctx context.Context, fixtures []byte) error
 }
 
-func seed(ctx context.Context, how string, apis map[string]seeder) error {
+// seed loads demo data or a fixtures file under a database-wide lock, so replicas starting
+// together on an empty database seed it once.
+func seed(ctx context.Context, db *storage.DB, how string, apis map[string]seeder) error {
+	if how == "none" {
+		return nil
+	}
+	return db.Exclusive(ctx, func(ctx context.Context) error { return seedLocked(ctx, how, apis) })
+}
+
+func seedLocked(ctx context.Context, how string, apis map[string]seeder) error {
 	switch how {
 	case "", "demo":
 		for name, s := range apis {

@@ -58,7 +58,7 @@ func authenticator(st Store) openapi3filter.AuthenticationFunc {
 			if status == 0 {
 				status, msgs = http.StatusInternalServerError, []string{"authentication failed: internal error"}
 			}
-			return &kit.AuthError{Status: status, Message: msgs[0]}
+			return &kit.AuthError{Status: status, Message: msgs[0], Err: err}
 		}
 		kit.SetPrincipal(ctx, c)
 		return nil

@@ -37,9 +37,13 @@ type API struct {
 type AuthError struct {
 	Status  int
 	Message string
+	// Err is the underlying failure, if any (logged for statuses ≥ 500, never sent).
+	Err error
 }
 
 func (e *AuthError) Error() string { return e.Message }
+
+func (e *AuthError) Unwrap() error { return e.Err }
 
 // Unauthorized is a 401 AuthError.
 func Unauthorized(msg string) *AuthError {

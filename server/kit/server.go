@@ -154,6 +154,9 @@ func (s *Server) authenticate(ctx context.Context, op *Operation, in *openapi3fi
 	}
 	var ae *AuthError
 	if errors.As(err, &ae) {
+		if ae.Status >= 500 {
+			s.log.ErrorContext(ctx, "authentication could not be checked", "api", api.Name, "op", op.ID, "status", ae.Status, "err", ae.Err)
+		}
 		return ae.Status, []string{ae.Message}
 	}
 	var sre *openapi3filter.SecurityRequirementsError

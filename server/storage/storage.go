@@ -9,6 +9,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 )
@@ -194,7 +196,13 @@ func IsUnavailable(err error) bool {
 	if err == nil {
 		return false
 	}
-	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, context.DeadlineExceeded) {
+	// A connection cut mid-query surfaces as an unexpected EOF from the wire protocol.
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
+		return true
+	}
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
 		return true
 	}
 	var netErr net.Error
@@ -213,4 +221,26 @@ func IsUnavailable(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "failed to connect") || strings.Contains(msg, "connection refused") ||
 		strings.Contains(msg, "database is locked") || strings.Contains(msg, "conn closed")
+}
+
+// seedLockKey serialises seeding across replicas that start at once on one database.
+const seedLockKey = 0x5bec_f176
+
+// Exclusive runs fn while holding a database-wide lock (a PostgreSQL advisory lock; on
+// SQLite, where one file has one writer anyway, fn just runs), so that work such as seeding
+// happens once even when several replicas start together.
+func (db *DB) Exclusive(ctx context.Context, fn func(ctx context.Context) error) error {
+	if db.Dialect != Postgres {
+		return fn(ctx)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", seedLockKey); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", seedLockKey)
+	return fn(ctx)
 }
