@@ -21,6 +21,7 @@ import (
 	"github.com/specfirst/specfirst/server/docs"
 	"github.com/specfirst/specfirst/server/kit"
 	"github.com/specfirst/specfirst/server/storage"
+	"github.com/specfirst/specfirst/server/tsuru"
 )
 
 // Config is everything the apiserver can be told.
@@ -33,6 +34,8 @@ type Config struct {
 	// OnResponseMismatch, when set, is told of responses that break the spec (tests fail on it).
 	OnResponseMismatch func(op *kit.Operation, status int, err error)
 	Logger             *slog.Logger
+	// Tsuru tunes the tsuru API's rules (quota, admin team, bcrypt cost, …).
+	Tsuru tsuru.Options
 }
 
 // App is a wired apiserver.
@@ -41,6 +44,7 @@ type App struct {
 	DB      *storage.DB
 	Server  *kit.Server
 	CVM     cvm.Store
+	Tsuru   tsuru.Store
 }
 
 // New opens the database, migrates and seeds it, and mounts every API.
@@ -67,9 +71,15 @@ func (a *App) build(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	a.CVM = cvmStore
+	tsuruStore, err := tsuru.NewSQLStore(ctx, a.DB, cfg.Tsuru)
+	if err != nil {
+		return err
+	}
+	a.Tsuru = tsuruStore
 
 	if err := seed(ctx, a.DB, cfg.Seed, map[string]seeder{
-		"cvm": {demo: cvm.DemoFixtures, load: func(ctx context.Context, b []byte) error { return cvm.Seed(ctx, cvmStore, b) }},
+		"cvm":   {demo: cvm.DemoFixtures, load: func(ctx context.Context, b []byte) error { return cvm.Seed(ctx, cvmStore, b) }},
+		"tsuru": {demo: tsuru.DemoFixtures, load: func(ctx context.Context, b []byte) error { return tsuru.Seed(ctx, tsuruStore, b) }},
 	}); err != nil {
 		return err
 	}
@@ -87,9 +97,14 @@ func (a *App) build(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	srv.Mount(cvmAPI)
+	tsuruAPI, err := tsuru.NewAPI(tsuruStore, tsuru.Prefix)
+	if err != nil {
+		return err
+	}
+	srv.Mount(tsuruAPI)
 
 	e := srv.Echo
-	if err := docs.Mount(e, map[string]string{"cvm": cvm.Prefix}); err != nil {
+	if err := docs.Mount(e, map[string]string{"cvm": cvm.Prefix, "tsuru": tsuru.Prefix}); err != nil {
 		return err
 	}
 	e.GET("/healthz", func(c echo.Context) error {

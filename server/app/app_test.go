@@ -2,13 +2,17 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/specfirst/specfirst/openapi"
+	"github.com/specfirst/specfirst/server/app"
 	"github.com/specfirst/specfirst/server/app/apptest"
 	"github.com/specfirst/specfirst/server/storage"
 )
@@ -154,4 +158,53 @@ func TestServiceEndpoints(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestSeedFromFixturesFile(t *testing.T) {
+	fixtures := filepath.Join(t.TempDir(), "fixtures.yaml")
+	err := os.WriteFile(fixtures, []byte(`
+cvm:
+  nodes:
+    - {name: n1, reachable: true}
+  users:
+    - name: carol
+      token_pairs:
+        - {public: carol-pub, private: carol-priv, client_api: true}
+      vpses:
+        - {hostname: only.example, node: n1, guaranteed_ram: 64, disk_space: 100, cpu_count: 1,
+           traffic: {split: false, limit: 10, used: 2}, state: stopped}
+`), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := apptest.Start(t, storage.Config{DataDir: t.TempDir()}, fixtures)
+	req, _ := http.NewRequest("GET", srv.URL+"/cvm/api/client/vps/list", nil)
+	req.Header.Set("API-Public-Token", "carol-pub")
+	req.Header.Set("API-Private-Token", "carol-priv")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"hostname":"only.example"`) || !strings.Contains(string(b), `"traffic_limit":"10"`) {
+		t.Errorf("%d %s", resp.StatusCode, b)
+	}
+	// The fixtures replace the demo data: the demo pair does not exist.
+	req.Header.Set("API-Public-Token", "demo-public")
+	req.Header.Set("API-Private-Token", "demo-private")
+	resp2, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp2.Body.Close()
+	if resp2.StatusCode != 401 {
+		t.Errorf("demo pair with a fixtures seed: %d", resp2.StatusCode)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	_ = os.WriteFile(bad, []byte("nosuchapi: {}\n"), 0o600)
+	if _, err := app.New(context.Background(), app.Config{Storage: storage.Config{DataDir: t.TempDir()}, Seed: bad}); err == nil {
+		t.Error("a fixtures file naming an unknown API must be refused")
+	}
 }

@@ -69,6 +69,17 @@ func TestDatabaseOutage(t *testing.T) {
 			t.Errorf("during the outage %s %s: %d %s, want 503 in the error envelope", req.method, req.url, code, body)
 		}
 	}
+	// tsuru: its own shape (plain text) and the same status.
+	login, err := client.Post(srv.URL+"/tsuru/users/nobody@globo.com/tokens", "application/json", strings.NewReader(`{"password":"123456"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb, _ := io.ReadAll(login.Body)
+	login.Body.Close()
+	if login.StatusCode != http.StatusServiceUnavailable || !strings.HasPrefix(login.Header.Get("Content-Type"), "text/plain") ||
+		!strings.Contains(string(lb), "database is unavailable") {
+		t.Errorf("tsuru login during the outage: %d %q %s", login.StatusCode, login.Header.Get("Content-Type"), lb)
+	}
 	resp, err := client.Get(srv.URL + "/healthz")
 	if err != nil {
 		t.Fatal(err)
