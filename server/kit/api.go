@@ -30,7 +30,7 @@ type API struct {
 	WriteError func(c echo.Context, status int, messages []string) error
 	// Normalize, if set, may adjust a request of this API before it is authenticated and
 	// validated (e.g. tsuru's CLI sends JSON without a Content-Type).
-	Normalize func(r *http.Request)
+	Normalize func(r *http.Request, op *Operation)
 }
 
 // AuthError is returned by an API's Authenticate to choose the status of the refusal.

@@ -78,7 +78,7 @@ func (s *Server) validate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		api := op.API
 		if api.Normalize != nil {
-			api.Normalize(req)
+			api.Normalize(req, op)
 		}
 		ctx := withPrincipalSlot(req.Context())
 		req = req.WithContext(ctx)
