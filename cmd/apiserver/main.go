@@ -61,7 +61,7 @@ func run(args []string) error {
 	maxIdle := fs.Int("db-max-idle-conns", envInt("SPECFIRST_DB_MAX_IDLE_CONNS", 0), "idle connections kept, 0 for the default (env SPECFIRST_DB_MAX_IDLE_CONNS)")
 	connLife := fs.Duration("db-conn-max-lifetime", envDuration("SPECFIRST_DB_CONN_MAX_LIFETIME", 30*time.Minute), "recycle connections after this long (env SPECFIRST_DB_CONN_MAX_LIFETIME)")
 	connTimeout := fs.Duration("db-connect-timeout", envDuration("SPECFIRST_DB_CONNECT_TIMEOUT", 5*time.Second), "PostgreSQL connect timeout (env SPECFIRST_DB_CONNECT_TIMEOUT)")
-	reqTimeout := fs.Duration("request-timeout", envDuration("SPECFIRST_REQUEST_TIMEOUT", 30*time.Second), "longest a request may take (env SPECFIRST_REQUEST_TIMEOUT)")
+	reqTimeout := fs.Duration("request-timeout", envDuration("SPECFIRST_REQUEST_TIMEOUT", 30*time.Second), "longest a request may take; past it the API answers 503 (env SPECFIRST_REQUEST_TIMEOUT)")
 	logFormat := fs.String("log-format", env("SPECFIRST_LOG_FORMAT", "text"), "text or json (env SPECFIRST_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -84,6 +84,7 @@ func run(args []string) error {
 		Seed:              *seed,
 		ValidateResponses: *validateResponses,
 		Logger:            log,
+		RequestTimeout:    *reqTimeout,
 	})
 	if err != nil {
 		return err
@@ -95,7 +96,7 @@ func run(args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           http.TimeoutHandler(a.Handler, *reqTimeout, `{"errors":["request timed out"]}`),
+		Handler:           a.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
 	}

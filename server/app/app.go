@@ -34,6 +34,9 @@ type Config struct {
 	// OnResponseMismatch, when set, is told of responses that break the spec (tests fail on it).
 	OnResponseMismatch func(op *kit.Operation, status int, err error)
 	Logger             *slog.Logger
+	// RequestTimeout bounds each request through its context: database calls past it fail,
+	// and the API answers 503 in its own error shape. Zero means no bound.
+	RequestTimeout time.Duration
 	// Tsuru tunes the tsuru API's rules (quota, admin team, bcrypt cost, …).
 	Tsuru tsuru.Options
 }
@@ -104,6 +107,16 @@ func (a *App) build(ctx context.Context, cfg Config, log *slog.Logger) error {
 	srv.Mount(tsuruAPI)
 
 	e := srv.Echo
+	if cfg.RequestTimeout > 0 {
+		e.Pre(func(next echo.HandlerFunc) echo.HandlerFunc {
+			return func(c echo.Context) error {
+				ctx, cancel := context.WithTimeout(c.Request().Context(), cfg.RequestTimeout)
+				defer cancel()
+				c.SetRequest(c.Request().WithContext(ctx))
+				return next(c)
+			}
+		})
+	}
 	if err := docs.Mount(e, map[string]string{"cvm": cvm.Prefix, "tsuru": tsuru.Prefix}); err != nil {
 		return err
 	}

@@ -5,11 +5,13 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/specfirst/specfirst/openapi"
 	"github.com/specfirst/specfirst/server/app"
@@ -206,5 +208,33 @@ cvm:
 	_ = os.WriteFile(bad, []byte("nosuchapi: {}\n"), 0o600)
 	if _, err := app.New(context.Background(), app.Config{Storage: storage.Config{DataDir: t.TempDir()}, Seed: bad}); err == nil {
 		t.Error("a fixtures file naming an unknown API must be refused")
+	}
+}
+
+// TestRequestTimeout: past its deadline a request is answered 503 in its API's own shape.
+func TestRequestTimeout(t *testing.T) {
+	a, err := app.New(context.Background(), app.Config{Storage: storage.Config{DataDir: t.TempDir()}, Seed: "demo", RequestTimeout: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	tests := []struct {
+		method, path, body, contentType string
+	}{
+		{"GET", "/cvm/api/client/vps/list", "", "application/json"},
+		{"POST", "/tsuru/users/nobody@globo.com/tokens", `{"password":"123456"}`, "text/plain"},
+	}
+	for _, tc := range tests {
+		req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body))
+		req.Header.Set("API-Public-Token", "demo-public")
+		req.Header.Set("API-Private-Token", "demo-private")
+		if tc.body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		rec := httptest.NewRecorder()
+		a.Handler.ServeHTTP(rec, req)
+		if rec.Code != http.StatusServiceUnavailable || !strings.HasPrefix(rec.Header().Get("Content-Type"), tc.contentType) {
+			t.Errorf("%s %s: %d %q %s", tc.method, tc.path, rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	gen "github.com/specfirst/specfirst/gen/tsuru"
+	"github.com/specfirst/specfirst/openapi"
 	"github.com/specfirst/specfirst/server/kit"
 	"github.com/specfirst/specfirst/server/storage"
 )
@@ -19,7 +20,7 @@ const Prefix = "/tsuru"
 
 // NewAPI describes the tsuru API over st for kit.Server.Mount.
 func NewAPI(st Store, prefix string) (*kit.API, error) {
-	spec, err := gen.GetSwagger()
+	spec, err := openapi.Load("tsuru")
 	if err != nil {
 		return nil, err
 	}
