@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -62,6 +63,11 @@ func run(args []string) error {
 	connLife := fs.Duration("db-conn-max-lifetime", envDuration("SPECFIRST_DB_CONN_MAX_LIFETIME", 30*time.Minute), "recycle connections after this long (env SPECFIRST_DB_CONN_MAX_LIFETIME)")
 	connTimeout := fs.Duration("db-connect-timeout", envDuration("SPECFIRST_DB_CONNECT_TIMEOUT", 5*time.Second), "PostgreSQL connect timeout (env SPECFIRST_DB_CONNECT_TIMEOUT)")
 	reqTimeout := fs.Duration("request-timeout", envDuration("SPECFIRST_REQUEST_TIMEOUT", 30*time.Second), "longest a request may take; past it the API answers 503 (env SPECFIRST_REQUEST_TIMEOUT)")
+	var standalone listFlag
+	if v := os.Getenv("SPECFIRST_STANDALONE"); v != "" {
+		standalone = strings.Split(v, ",")
+	}
+	fs.Var(&standalone, "standalone", "NAME=ADDR: also serve API NAME alone at the root of its own listener, for clients that cannot take a path prefix; repeatable (env SPECFIRST_STANDALONE=cvm=127.0.0.1:9001,…)")
 	logFormat := fs.String("log-format", env("SPECFIRST_LOG_FORMAT", "text"), "text or json (env SPECFIRST_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -91,31 +97,63 @@ func run(args []string) error {
 	}
 	defer a.Close()
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
+	servers := []*http.Server{{Handler: a.Handler}}
+	addrs := []string{*addr}
+	for _, spec := range standalone {
+		name, at, ok := strings.Cut(spec, "=")
+		if !ok {
+			return fmt.Errorf("--standalone %q: want NAME=ADDR", spec)
+		}
+		h, err := a.Standalone(name)
+		if err != nil {
+			return fmt.Errorf("--standalone: %w", err)
+		}
+		servers = append(servers, &http.Server{Handler: h})
+		addrs = append(addrs, at)
 	}
-	srv := &http.Server{
-		Handler:           a.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
-	}
-	log.Info("apiserver listening", "addr", ln.Addr().String(), "database", a.DB.Dialect,
-		"docs", "http://"+ln.Addr().String()+"/docs/")
-
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+	listeners := make([]net.Listener, len(servers))
+	for i := range servers {
+		ln, err := net.Listen("tcp", addrs[i])
+		if err != nil {
+			for _, l := range listeners[:i] {
+				l.Close()
+			}
 			return err
 		}
-		return nil
-	})
-	g.Go(func() error {
-		<-gctx.Done()
-		log.Info("shutting down: finishing in-flight requests")
-		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		return srv.Shutdown(sctx)
-	})
+		listeners[i] = ln
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for i, srv := range servers {
+		srv.ReadHeaderTimeout = 10 * time.Second
+		srv.ErrorLog = slog.NewLogLogger(handler, slog.LevelWarn)
+		ln := listeners[i]
+		if i == 0 {
+			log.Info("apiserver listening", "addr", ln.Addr().String(), "database", a.DB.Dialect,
+				"docs", "http://"+ln.Addr().String()+"/docs/")
+		} else {
+			log.Info("standalone API listening", "api", standalone[i-1], "addr", ln.Addr().String())
+		}
+		g.Go(func() error {
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+		g.Go(func() error {
+			<-gctx.Done()
+			if i == 0 {
+				log.Info("shutting down: finishing in-flight requests")
+			}
+			sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			return srv.Shutdown(sctx)
+		})
+	}
 	return g.Wait()
 }
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }

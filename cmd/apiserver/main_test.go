@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -65,5 +66,48 @@ func TestFlagsAndEnv(t *testing.T) {
 	t.Setenv("SPECFIRST_SEED", "/does/not/exist.yaml")
 	if err := run([]string{"--addr", "127.0.0.1:0", "--data-dir", t.TempDir()}); err == nil || !strings.Contains(err.Error(), "exist.yaml") {
 		t.Errorf("SPECFIRST_SEED is not honoured: %v", err)
+	}
+}
+
+// TestStandalone serves CVM alone at the root of a second listener, beside the prefixed one.
+func TestStandalone(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	standaloneAddr := ln.Addr().String()
+	ln.Close()
+	p := apptest.StartProcess(t, nil, "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--standalone", "cvm="+standaloneAddr)
+	for _, url := range []string{p.URL + "/cvm/api/client/vps/list", "http://" + standaloneAddr + "/vps/list"} {
+		var resp *http.Response
+		for i := 0; i < 50; i++ { // the second listener may log after the first
+			req, _ := http.NewRequest("GET", url, nil)
+			req.Header.Set("API-Public-Token", "demo-public")
+			req.Header.Set("API-Private-Token", "demo-private")
+			if resp, err = http.DefaultClient.Do(req); err == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), "test-vz.cryto.net") {
+			t.Errorf("%s: %d %s", url, resp.StatusCode, b)
+		}
+	}
+	resp, err := http.Get("http://" + standaloneAddr + "/nope")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 404 || !strings.Contains(string(b), `"errors"`) {
+		t.Errorf("unknown route on the standalone listener: %d %s", resp.StatusCode, b)
+	}
+	if err := run([]string{"--data-dir", t.TempDir(), "--addr", "127.0.0.1:0", "--standalone", "nosuch=127.0.0.1:0"}); err == nil {
+		t.Error("an unknown API name must be refused")
 	}
 }

@@ -48,6 +48,10 @@ type App struct {
 	Server  *kit.Server
 	CVM     cvm.Store
 	Tsuru   tsuru.Store
+
+	apis    []mountable
+	opts    kit.Options
+	timeout time.Duration
 }
 
 // New opens the database, migrates and seeds it, and mounts every API.
@@ -87,37 +91,33 @@ func (a *App) build(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 
+	a.apis = []mountable{
+		{name: "cvm", prefix: cvm.Prefix, build: func(prefix string) (*kit.API, error) { return cvm.NewAPI(cvmStore, prefix) }},
+		{name: "tsuru", prefix: tsuru.Prefix, build: func(prefix string) (*kit.API, error) { return tsuru.NewAPI(tsuruStore, prefix) }},
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv := kit.New(kit.Options{
+	a.opts = kit.Options{
 		ValidateResponses:  cfg.ValidateResponses,
 		OnResponseMismatch: cfg.OnResponseMismatch,
 		Logger:             log,
 		Metrics:            kit.NewMetrics(reg),
-	})
-	cvmAPI, err := cvm.NewAPI(cvmStore, cvm.Prefix)
-	if err != nil {
-		return err
 	}
-	srv.Mount(cvmAPI)
-	tsuruAPI, err := tsuru.NewAPI(tsuruStore, tsuru.Prefix)
-	if err != nil {
-		return err
+	a.timeout = cfg.RequestTimeout
+	srv := kit.New(a.opts)
+	prefixes := map[string]string{}
+	for _, m := range a.apis {
+		api, err := m.build(m.prefix)
+		if err != nil {
+			return err
+		}
+		srv.Mount(api)
+		prefixes[m.name] = m.prefix
 	}
-	srv.Mount(tsuruAPI)
 
 	e := srv.Echo
-	if cfg.RequestTimeout > 0 {
-		e.Pre(func(next echo.HandlerFunc) echo.HandlerFunc {
-			return func(c echo.Context) error {
-				ctx, cancel := context.WithTimeout(c.Request().Context(), cfg.RequestTimeout)
-				defer cancel()
-				c.SetRequest(c.Request().WithContext(ctx))
-				return next(c)
-			}
-		})
-	}
-	if err := docs.Mount(e, map[string]string{"cvm": cvm.Prefix, "tsuru": tsuru.Prefix}); err != nil {
+	a.limitTime(e)
+	if err := docs.Mount(e, prefixes); err != nil {
 		return err
 	}
 	e.GET("/healthz", func(c echo.Context) error {
@@ -133,6 +133,56 @@ func (a *App) build(ctx context.Context, cfg Config, log *slog.Logger) error {
 	a.Server = srv
 	a.Handler = srv
 	return nil
+}
+
+// limitTime bounds every request of e by the configured timeout, through its context.
+func (a *App) limitTime(e *echo.Echo) {
+	if a.timeout <= 0 {
+		return
+	}
+	e.Pre(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ctx, cancel := context.WithTimeout(c.Request().Context(), a.timeout)
+			defer cancel()
+			c.SetRequest(c.Request().WithContext(ctx))
+			return next(c)
+		}
+	})
+}
+
+// mountable is an API the apiserver can serve, under its prefix or alone at the root.
+type mountable struct {
+	name   string
+	prefix string
+	build  func(prefix string) (*kit.API, error)
+}
+
+// APIs lists the names of the served APIs.
+func (a *App) APIs() []string {
+	names := make([]string, len(a.apis))
+	for i, m := range a.apis {
+		names[i] = m.name
+	}
+	return names
+}
+
+// Standalone returns a handler serving API name alone, at the root of its own listener
+// (for clients that cannot take a path prefix), on the same stores, validation and metrics.
+func (a *App) Standalone(name string) (http.Handler, error) {
+	for _, m := range a.apis {
+		if m.name != name {
+			continue
+		}
+		api, err := m.build("")
+		if err != nil {
+			return nil, err
+		}
+		srv := kit.New(a.opts)
+		a.limitTime(srv.Echo)
+		srv.Mount(api)
+		return srv, nil
+	}
+	return nil, fmt.Errorf("no API named %q (have %v)", name, a.APIs())
 }
 
 // Close releases the database.
