@@ -179,15 +179,24 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // IsUniqueViolation reports whether err is a unique-constraint violation on either engine.
 func IsUniqueViolation(err error) bool {
+	return isConstraint(err, "23505", "UNIQUE constraint failed")
+}
+
+// IsForeignKeyViolation reports whether err is a foreign-key violation on either engine.
+func IsForeignKeyViolation(err error) bool {
+	return isConstraint(err, "23503", "FOREIGN KEY constraint failed")
+}
+
+// isConstraint matches PostgreSQL's SQLSTATE or, for SQLite, the message of the error.
+func isConstraint(err error, sqlState, sqliteMsg string) bool {
 	if err == nil {
 		return false
 	}
 	var coded interface{ SQLState() string }
 	if errors.As(err, &coded) {
-		return coded.SQLState() == "23505"
+		return coded.SQLState() == sqlState
 	}
-	msg := err.Error()
-	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "constraint failed: UNIQUE")
+	return strings.Contains(err.Error(), sqliteMsg)
 }
 
 // IsUnavailable reports whether err means the database cannot be reached (connection

@@ -63,17 +63,6 @@ func newToken() string {
 	return hex.EncodeToString(b)
 }
 
-func isFKViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	var coded interface{ SQLState() string }
-	if errors.As(err, &coded) {
-		return coded.SQLState() == "23503"
-	}
-	return strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
-}
-
 func (s *SQLStore) now() time.Time { return s.opts.Now() }
 
 func (s *SQLStore) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
@@ -198,7 +187,7 @@ func (s *SQLStore) Login(ctx context.Context, email, password string) (string, e
 	now := s.now()
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO tsuru_tokens (hash, email, app_name, created_at, expires_at) VALUES (?, ?, '', ?, ?)`),
 		hashToken(tok), email, now.Unix(), now.Add(s.opts.SessionTTL).Unix())
-	if isFKViolation(err) { // the user was removed meanwhile
+	if storage.IsForeignKeyViolation(err) { // the user was removed meanwhile
 		return "", errorf(ErrNotFound, MsgUserNotFound)
 	}
 	return tok, err
@@ -261,7 +250,7 @@ func (s *SQLStore) StartPasswordReset(ctx context.Context, email string) (string
 	tok := newToken()
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO tsuru_password_tokens (hash, email, created_at, used) VALUES (?, ?, ?, ?)`),
 		hashToken(tok), email, s.now().Unix(), false)
-	if isFKViolation(err) {
+	if storage.IsForeignKeyViolation(err) {
 		return "", errorf(ErrNotFound, MsgUserNotFound)
 	}
 	if err != nil {
@@ -391,7 +380,7 @@ func (s *SQLStore) CreateTeam(ctx context.Context, email, name string) error {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO tsuru_team_members (team, email) VALUES (?, ?)`), name, email)
-		if isFKViolation(err) {
+		if storage.IsForeignKeyViolation(err) {
 			return errorf(ErrNotFound, MsgUserNotFound)
 		}
 		return err
@@ -438,7 +427,7 @@ func (s *SQLStore) DeleteTeam(ctx context.Context, email, name string) error {
 			return errorf(ErrForbidden, MsgTeamHasApps)
 		}
 		_, err = tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM tsuru_teams WHERE name = ?`), name)
-		if isFKViolation(err) { // an app was given to the team meanwhile
+		if storage.IsForeignKeyViolation(err) { // an app was given to the team meanwhile
 			return errorf(ErrForbidden, MsgTeamHasApps)
 		}
 		return err
@@ -744,7 +733,7 @@ func (s *SQLStore) CreateApp(ctx context.Context, c Caller, na NewApp) (App, err
 		if storage.IsUniqueViolation(err) {
 			return errorf(ErrConflict, MsgAppExists)
 		}
-		if isFKViolation(err) {
+		if storage.IsForeignKeyViolation(err) {
 			return errorf(ErrInvalid, MsgInvalidPlatform)
 		}
 		if err != nil {
@@ -1096,7 +1085,7 @@ func (s *SQLStore) DeleteService(ctx context.Context, email, name string) error 
 			return errorf(ErrForbidden, MsgServiceHasInsts)
 		}
 		_, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM tsuru_services WHERE name = ?`), name)
-		if isFKViolation(err) { // an instance was created meanwhile
+		if storage.IsForeignKeyViolation(err) { // an instance was created meanwhile
 			return errorf(ErrForbidden, MsgServiceHasInsts)
 		}
 		return err
@@ -1185,7 +1174,7 @@ func (s *SQLStore) GrantService(ctx context.Context, email, service, team string
 		if storage.IsUniqueViolation(err) {
 			return errorf(ErrConflict, MsgTeamHasAccess)
 		}
-		if isFKViolation(err) {
+		if storage.IsForeignKeyViolation(err) {
 			return errorf(ErrNotFound, MsgTeamNotFound)
 		}
 		return err
@@ -1292,7 +1281,7 @@ func (s *SQLStore) CreateInstance(ctx context.Context, email, service, name stri
 		if storage.IsUniqueViolation(err) {
 			return errorf(ErrConflict, "Service instance %s already exists.", name)
 		}
-		if isFKViolation(err) { // the service was removed meanwhile
+		if storage.IsForeignKeyViolation(err) { // the service was removed meanwhile
 			return errorf(ErrNotFound, MsgServiceNotFound)
 		}
 		if err != nil {
@@ -1346,7 +1335,7 @@ func (s *SQLStore) DeleteInstance(ctx context.Context, email, name string) error
 			return errorf(ErrForbidden, MsgInstBound)
 		}
 		_, err = tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM tsuru_instances WHERE name = ?`), name)
-		if isFKViolation(err) {
+		if storage.IsForeignKeyViolation(err) {
 			return errorf(ErrForbidden, MsgInstBound)
 		}
 		return err
