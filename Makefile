@@ -48,5 +48,9 @@ fmt:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+## bench-validation: what request validation costs, in one process (docs/BENCHMARKS.md); the last line sums it up
+bench-validation:
+	@$(GO) run ./bench/validation/cmd/benchvalidation
+
 clean:
 	rm -rf bin

@@ -59,9 +59,27 @@ type principalKey struct{}
 // authentication function (which only sees a context) can hand the caller to the handlers.
 type principalSlot struct{ v any }
 
-func withPrincipalSlot(ctx context.Context) context.Context {
-	return context.WithValue(ctx, principalKey{}, &principalSlot{})
+// principalCtx is the context carrying the slot: one allocation for both.
+type principalCtx struct {
+	context.Context
+	slot principalSlot
 }
+
+func (c *principalCtx) Value(key any) any {
+	if key == (principalKey{}) {
+		return &c.slot
+	}
+	return c.Context.Value(key)
+}
+
+func withPrincipalSlot(ctx context.Context) context.Context {
+	return &principalCtx{Context: ctx}
+}
+
+// WithPrincipalSlot returns ctx with an empty principal slot, for code that runs an API's
+// authentication function outside a Server (benchmarks, other middleware stacks): the
+// function's SetPrincipal then reaches PrincipalFrom on the returned context.
+func WithPrincipalSlot(ctx context.Context) context.Context { return withPrincipalSlot(ctx) }
 
 // SetPrincipal records who the caller is; authentication functions call it.
 func SetPrincipal(ctx context.Context, p any) {

@@ -174,6 +174,9 @@ func TestServer(t *testing.T) {
 		{"every body problem named", "POST", "/api/things", "good", `{"name":"","size":11,"extra":1}`, 400,
 			[]string{`request body: field "name"`, `request body: field "size"`, `extra`}},
 		{"missing field", "POST", "/api/things", "good", `{"size":1}`, 400, []string{`property "name" is missing`}},
+		// encoding/json would bind "NAME" onto Name after validation saw "name": a closed
+		// schema (additionalProperties: false) refuses the case variant outright.
+		{"case-variant duplicate refused", "POST", "/api/things", "good", `{"name":"x","size":3,"NAME":""}`, 400, []string{`NAME`}},
 		{"not json", "POST", "/api/things", "good", `{"name":`, 400, []string{"request body"}},
 		{"unknown route", "GET", "/api/nowhere", "good", "", 404, []string{"no operation GET /api/nowhere"}},
 		{"wrong method", "DELETE", "/api/things/5", "good", "", 405, []string{"not allowed"}},

@@ -18,17 +18,19 @@ type Operation struct {
 	Security  openapi3.SecurityRequirements
 	BodyRef   *openapi3.RequestBody
 	responses *openapi3.Responses
+	plan      plan // precomputed validation steps (validate.go)
 }
 
 // Routes maps echo's route template (as c.Path() reports it) and method to the spec
 // operation. It is built once at start-up, so finding the operation of a request costs one
 // map lookup whatever the number of paths: echo's router already did the matching.
 type Routes struct {
-	byKey map[string]*Operation
+	byKey map[routeKey]*Operation
 	apis  []*API
 }
 
-func routeKey(method, echoPath string) string { return method + " " + echoPath }
+// routeKey is a struct, not a concatenated string, so that a lookup allocates nothing.
+type routeKey struct{ method, path string }
 
 // EchoPath converts an OpenAPI path template to echo's syntax: /a/{b}/c → /a/:b/c.
 func EchoPath(prefix, specPath string) string {
@@ -48,7 +50,7 @@ func EchoPath(prefix, specPath string) string {
 
 func (r *Routes) add(api *API) {
 	if r.byKey == nil {
-		r.byKey = map[string]*Operation{}
+		r.byKey = map[routeKey]*Operation{}
 	}
 	r.apis = append(r.apis, api)
 	spec := api.Spec
@@ -78,14 +80,15 @@ func (r *Routes) add(api *API) {
 			if op.RequestBody != nil {
 				o.BodyRef = op.RequestBody.Value
 			}
-			r.byKey[routeKey(method, o.EchoPath)] = o
+			o.compile()
+			r.byKey[routeKey{method, o.EchoPath}] = o
 		}
 	}
 }
 
 // Lookup returns the operation echo matched, or nil for routes that are not in a spec.
 func (r *Routes) Lookup(method, echoPath string) *Operation {
-	return r.byKey[routeKey(method, echoPath)]
+	return r.byKey[routeKey{method, echoPath}]
 }
 
 // APIFor returns the API whose prefix holds urlPath (the longest prefix wins), or nil.

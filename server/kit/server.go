@@ -46,6 +46,7 @@ func New(opts Options) *Server {
 	s.Echo.HideBanner = true
 	s.Echo.HidePort = true
 	s.Echo.HTTPErrorHandler = s.handleError
+	s.Echo.Binder = &Binder{routes: &s.routes}
 	s.Echo.Use(s.observe, s.recoverPanic, s.validate)
 	s.reqOpts = openapi3filter.Options{
 		MultiError: true,
@@ -80,6 +81,8 @@ func (s *Server) validate(next echo.HandlerFunc) echo.HandlerFunc {
 		if api.Normalize != nil {
 			api.Normalize(req, op)
 		}
+		// The request keeps its context (cancellation, deadline, values); only the
+		// principal slot is added.
 		ctx := withPrincipalSlot(req.Context())
 		req = req.WithContext(ctx)
 		c.SetRequest(req)
@@ -90,41 +93,43 @@ func (s *Server) validate(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Writer = capture
 		}
 
+		ri := &requestInput{rvi: openapi3filter.RequestValidationInput{
+			Request: req, PathParams: pathParams(c), Route: op.Route, Options: &s.reqOpts,
+		}}
 		var err error
-		if status, msgs := s.checkRequest(ctx, c, op); status != 0 {
+		if status, msgs := s.checkRequest(ctx, op, ri); status != 0 {
 			err = api.WriteError(c, status, msgs)
 		} else if herr := next(c); herr != nil {
 			err = s.writeHandlerError(c, api, herr)
 		}
 		if capture != nil {
-			s.checkResponse(ctx, c, op, capture)
+			s.checkResponse(ctx, c, op, capture, ri.rvi.PathParams)
 		}
 		return err
 	}
 }
 
 // checkRequest returns a non-zero status and messages when the request must be refused.
-func (s *Server) checkRequest(ctx context.Context, c echo.Context, op *Operation) (int, []string) {
-	req := c.Request()
-	in := &openapi3filter.RequestValidationInput{
-		Request:    req,
-		PathParams: pathParams(c),
-		Route:      op.Route,
-		Options:    &s.reqOpts,
-	}
+func (s *Server) checkRequest(ctx context.Context, op *Operation, ri *requestInput) (int, []string) {
 	if len(op.Security) > 0 {
-		if status, msgs := s.authenticate(ctx, op, in); status != 0 {
+		if status, msgs := s.authenticate(ctx, op, ri); status != 0 {
 			return status, msgs
 		}
 	}
+	in := &ri.rvi
 	var me openapi3.MultiError
-	for _, p := range op.Params {
+	for i, p := range op.Params {
+		if f := op.plan.fast[i]; f != nil {
+			if raw, ok := in.PathParams[f.param.Name]; ok && f.ok(raw) {
+				continue
+			}
+		}
 		if err := openapi3filter.ValidateParameter(ctx, in, p.Value); err != nil {
 			me = append(me, err)
 		}
 	}
 	if op.BodyRef != nil {
-		if err := openapi3filter.ValidateRequestBody(ctx, in, op.BodyRef); err != nil {
+		if err := s.checkBody(ctx, op, in); err != nil {
 			me = append(me, err)
 		}
 	}
@@ -132,51 +137,6 @@ func (s *Server) checkRequest(ctx context.Context, c echo.Context, op *Operation
 		return http.StatusBadRequest, Messages(me)
 	}
 	return 0, nil
-}
-
-// authenticate runs the API's authentication function over the operation's security
-// requirements, with the request body hidden so that it is read only once, by validation.
-func (s *Server) authenticate(ctx context.Context, op *Operation, in *openapi3filter.RequestValidationInput) (int, []string) {
-	api := op.API
-	if api.Authenticate == nil {
-		return http.StatusInternalServerError, []string{"no authentication function for " + api.Name}
-	}
-	noBody := *in.Request
-	noBody.Body = http.NoBody
-	authIn := *in
-	authIn.Request = &noBody
-	opts := s.reqOpts
-	opts.AuthenticationFunc = api.Authenticate
-	authIn.Options = &opts
-	err := openapi3filter.ValidateSecurityRequirements(ctx, &authIn, op.Security)
-	if err == nil {
-		return 0, nil
-	}
-	var ae *AuthError
-	if errors.As(err, &ae) {
-		if ae.Status >= 500 {
-			s.log.ErrorContext(ctx, "authentication could not be checked", "api", api.Name, "op", op.ID, "status", ae.Status, "err", ae.Err)
-		}
-		return ae.Status, []string{ae.Message}
-	}
-	var sre *openapi3filter.SecurityRequirementsError
-	if errors.As(err, &sre) {
-		// The most specific refusal wins: a 403 (known caller, no access) over a 401.
-		best := (*AuthError)(nil)
-		for _, e := range sre.Errors {
-			if errors.As(e, &ae) && (best == nil || ae.Status > best.Status) {
-				best = ae
-			}
-		}
-		if best != nil {
-			return best.Status, []string{best.Message}
-		}
-	}
-	if ctx.Err() != nil {
-		return http.StatusServiceUnavailable, []string{"request cancelled: " + ctx.Err().Error()}
-	}
-	s.log.WarnContext(ctx, "authentication failed", "api", api.Name, "op", op.ID, "err", err)
-	return http.StatusUnauthorized, []string{"authentication required"}
 }
 
 func pathParams(c echo.Context) map[string]string {
@@ -271,7 +231,8 @@ func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// observe logs every request and records per-operation metrics.
+// observe logs every request and records per-operation metrics. When neither is wanted
+// (no metrics, logging disabled) it costs nothing beyond the call.
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -280,6 +241,14 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		req := c.Request()
 		status := c.Response().Status
+		lvl := slog.LevelInfo
+		if status >= 500 {
+			lvl = slog.LevelError
+		}
+		logging := s.log.Enabled(req.Context(), lvl)
+		if s.opts.Metrics == nil && !logging {
+			return nil
+		}
 		elapsed := time.Since(start)
 		api, opID := "", "unmatched"
 		if op := s.routes.Lookup(req.Method, c.Path()); op != nil {
@@ -290,20 +259,18 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if s.opts.Metrics != nil && api != "" {
 			s.opts.Metrics.observe(api, opID, status, elapsed)
 		}
-		lvl := slog.LevelInfo
-		if status >= 500 {
-			lvl = slog.LevelError
+		if logging {
+			s.log.LogAttrs(req.Context(), lvl, "request",
+				slog.String("method", req.Method), slog.String("path", req.URL.Path),
+				slog.String("api", api), slog.String("op", opID), slog.Int("status", status),
+				slog.Duration("duration", elapsed))
 		}
-		s.log.LogAttrs(req.Context(), lvl, "request",
-			slog.String("method", req.Method), slog.String("path", req.URL.Path),
-			slog.String("api", api), slog.String("op", opID), slog.Int("status", status),
-			slog.Duration("duration", elapsed))
 		return nil
 	}
 }
 
 // checkResponse validates the captured response and sends it on, or replaces it by a 500.
-func (s *Server) checkResponse(ctx context.Context, c echo.Context, op *Operation, w *captureWriter) {
+func (s *Server) checkResponse(ctx context.Context, c echo.Context, op *Operation, w *captureWriter, params map[string]string) {
 	resp := c.Response()
 	resp.Writer = w.real
 	status := w.status
@@ -312,7 +279,7 @@ func (s *Server) checkResponse(ctx context.Context, c echo.Context, op *Operatio
 	}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
-			Request: c.Request(), PathParams: pathParams(c), Route: op.Route, Options: &s.reqOpts,
+			Request: c.Request(), PathParams: params, Route: op.Route, Options: &s.reqOpts,
 		},
 		Status:  status,
 		Header:  w.header,

@@ -1,0 +1,243 @@
+package kit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+// plan is what validating a request of one operation needs, worked out at start-up.
+type plan struct {
+	// security lists the requirements, each with its schemes in kin-openapi's order
+	// (sorted by name); kinSecurity means a scheme is not declared, so kin-openapi's own
+	// function runs to produce its error.
+	security    [][]schemeUse
+	kinSecurity bool
+	// json is the body's application/json media type when its schema can be validated
+	// on the fast path (no defaults to write back, not binary); nil otherwise.
+	json       *openapi3.MediaType
+	schemaOpts []openapi3.SchemaValidationOption
+	// fast holds, per parameter of Operation.Params, its fast check (nil: kin-openapi).
+	fast []*fastParam
+}
+
+type schemeUse struct {
+	name   string
+	scheme *openapi3.SecurityScheme
+	scopes []string
+}
+
+func (o *Operation) compile() {
+	spec := o.Route.Spec
+	for _, p := range o.Params {
+		o.plan.fast = append(o.plan.fast, compileFastParam(p.Value))
+	}
+	for _, req := range o.Security {
+		names := make([]string, 0, len(req))
+		for n := range req {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		uses := make([]schemeUse, 0, len(names))
+		for _, n := range names {
+			var sch *openapi3.SecurityScheme
+			if spec.Components != nil {
+				if ref := spec.Components.SecuritySchemes[n]; ref != nil {
+					sch = ref.Value
+				}
+			}
+			if sch == nil {
+				o.plan.kinSecurity = true
+			}
+			uses = append(uses, schemeUse{name: n, scheme: sch, scopes: req[n]})
+		}
+		o.plan.security = append(o.plan.security, uses)
+	}
+	if o.BodyRef != nil {
+		if mt := o.BodyRef.Content["application/json"]; mt != nil && mt.Schema != nil && mt.Schema.Value != nil &&
+			len(mt.Encoding) == 0 && !(mt.Schema.Value.Type.Is("string") && mt.Schema.Value.Format == "binary") &&
+			!hasDefault(mt.Schema.Value, map[*openapi3.Schema]bool{}) {
+			o.plan.json = mt
+			o.plan.schemaOpts = []openapi3.SchemaValidationOption{openapi3.VisitAsRequest(), openapi3.MultiErrors()}
+			if spec.IsOpenAPI31OrLater() {
+				o.plan.schemaOpts = append(o.plan.schemaOpts, openapi3.EnableJSONSchema2020())
+			}
+		}
+	}
+}
+
+// hasDefault reports whether validating against s could write a default into the value
+// (kin-openapi then re-encodes the body): such bodies take kin-openapi's path.
+func hasDefault(s *openapi3.Schema, seen map[*openapi3.Schema]bool) bool {
+	if s == nil || seen[s] {
+		return false
+	}
+	seen[s] = true
+	if s.Default != nil {
+		return true
+	}
+	refs := slices.Concat(s.AllOf, s.AnyOf, s.OneOf, openapi3.SchemaRefs{s.Not, s.Items, s.AdditionalProperties.Schema})
+	for _, p := range s.Properties {
+		refs = append(refs, p)
+	}
+	for _, r := range refs {
+		if r != nil && hasDefault(r.Value, seen) {
+			return true
+		}
+	}
+	return false
+}
+
+// requestInput is the per-request validation input, allocated once.
+type requestInput struct {
+	rvi  openapi3filter.RequestValidationInput
+	auth openapi3filter.AuthenticationInput
+}
+
+// authenticate runs the API's authentication function over the operation's security
+// requirements as kin-openapi's ValidateSecurityRequirements does (the first requirement
+// met wins; within one, every scheme in name order), calling it directly, with the request
+// body hidden so that it is read only once, by validation.
+func (s *Server) authenticate(ctx context.Context, op *Operation, ri *requestInput) (int, []string) {
+	api := op.API
+	if api.Authenticate == nil {
+		return http.StatusInternalServerError, []string{"no authentication function for " + api.Name}
+	}
+	req := ri.rvi.Request
+	body := req.Body
+	req.Body = http.NoBody
+	defer func() { req.Body = body }()
+	var err error
+	if op.plan.kinSecurity {
+		rvi := ri.rvi
+		opts := s.reqOpts
+		opts.AuthenticationFunc = api.Authenticate
+		rvi.Options = &opts
+		err = openapi3filter.ValidateSecurityRequirements(ctx, &rvi, op.Security)
+	} else {
+		err = s.runSecurity(ctx, op, ri)
+	}
+	if err == nil {
+		return 0, nil
+	}
+	var ae *AuthError
+	if errors.As(err, &ae) {
+		if ae.Status >= 500 {
+			s.log.ErrorContext(ctx, "authentication could not be checked", "api", api.Name, "op", op.ID, "status", ae.Status, "err", ae.Err)
+		}
+		return ae.Status, []string{ae.Message}
+	}
+	var sre *openapi3filter.SecurityRequirementsError
+	if errors.As(err, &sre) {
+		// The most specific refusal wins: a 403 (known caller, no access) over a 401.
+		best := (*AuthError)(nil)
+		for _, e := range sre.Errors {
+			if errors.As(e, &ae) && (best == nil || ae.Status > best.Status) {
+				best = ae
+			}
+		}
+		if best != nil {
+			return best.Status, []string{best.Message}
+		}
+	}
+	if ctx.Err() != nil {
+		return http.StatusServiceUnavailable, []string{"request cancelled: " + ctx.Err().Error()}
+	}
+	s.log.WarnContext(ctx, "authentication failed", "api", api.Name, "op", op.ID, "err", err)
+	return http.StatusUnauthorized, []string{"authentication required"}
+}
+
+func (s *Server) runSecurity(ctx context.Context, op *Operation, ri *requestInput) error {
+	var errs []error
+	f := op.API.Authenticate
+	for _, req := range op.plan.security {
+		var failed error
+		for _, u := range req {
+			ri.auth = openapi3filter.AuthenticationInput{
+				RequestValidationInput: &ri.rvi, SecuritySchemeName: u.name, SecurityScheme: u.scheme, Scopes: u.scopes,
+			}
+			if err := f(ctx, &ri.auth); err != nil {
+				failed = err
+				break
+			}
+		}
+		if failed == nil {
+			return nil
+		}
+		errs = append(errs, failed)
+	}
+	return &openapi3filter.SecurityRequirementsError{SecurityRequirements: op.Security, Errors: errs}
+}
+
+// checkBody validates the request body, reading it once; a JSON body validated on the fast
+// path is left on the request, decoded, for Binder.
+func (s *Server) checkBody(ctx context.Context, op *Operation, in *openapi3filter.RequestValidationInput) error {
+	req := in.Request
+	mt := op.plan.json
+	if mt == nil || req.Body == nil || req.Body == http.NoBody {
+		return openapi3filter.ValidateRequestBody(ctx, in, op.BodyRef)
+	}
+	ct := req.Header.Get("Content-Type")
+	if op.BodyRef.Content.Get(ct) != mt || !isJSONMediaType(ct) {
+		return openapi3filter.ValidateRequestBody(ctx, in, op.BodyRef)
+	}
+	data, err := readBody(req)
+	_ = req.Body.Close()
+	if err != nil {
+		return &openapi3filter.RequestError{Input: in, RequestBody: op.BodyRef, Reason: "reading failed", Err: err}
+	}
+	slow := func() error {
+		req.Body = io.NopCloser(bytes.NewReader(data))
+		return openapi3filter.ValidateRequestBody(ctx, in, op.BodyRef)
+	}
+	if len(data) == 0 {
+		return slow()
+	}
+	value, dup, fast, err := decodeJSON(data)
+	if err != nil {
+		return slow() // kin-openapi words the error
+	}
+	if err := mt.Schema.Value.VisitJSON(value, op.plan.schemaOpts...); err != nil {
+		return slow() // kin-openapi words the error
+	}
+	db := &decodedBody{data: data, value: value, reuse: fast && !dup}
+	db.Reset(data)
+	req.Body = db
+	return nil
+}
+
+// isJSONMediaType reports whether kin-openapi decodes a body of this Content-Type with its
+// application/json decoder.
+func isJSONMediaType(ct string) bool {
+	base, _, _ := strings.Cut(ct, ";")
+	return strings.EqualFold(strings.TrimSpace(base), "application/json")
+}
+
+// readBody reads the whole body, in one allocation when its length is known.
+func readBody(req *http.Request) ([]byte, error) {
+	n := req.ContentLength
+	if n <= 0 || n > 1<<20 {
+		return io.ReadAll(req.Body)
+	}
+	buf := make([]byte, n, n+1)
+	if m, err := io.ReadFull(req.Body, buf); err != nil {
+		if err == io.ErrUnexpectedEOF || err == io.EOF {
+			return buf[:m], nil
+		}
+		return nil, err
+	}
+	// Anything past the announced length is read too, as io.ReadAll would.
+	var one [1]byte
+	if m, _ := req.Body.Read(one[:]); m > 0 {
+		rest, err := io.ReadAll(req.Body)
+		return append(append(buf, one[0]), rest...), err
+	}
+	return buf, nil
+}
