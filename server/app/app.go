@@ -78,7 +78,15 @@ func (a *App) build(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	a.CVM = cvmStore
-	tsuruStore, err := tsuru.NewSQLStore(ctx, a.DB, cfg.Tsuru)
+	tsuruOpts := cfg.Tsuru
+	if tsuruOpts.Mail == nil {
+		// A local server sends no mail: the messages tsuru would send (password-reset
+		// tokens, new passwords) go to the log so that the flow can be followed by hand.
+		tsuruOpts.Mail = func(to, subject, body string) {
+			log.Info("tsuru mail (not sent)", "to", to, "subject", subject, "body", body)
+		}
+	}
+	tsuruStore, err := tsuru.NewSQLStore(ctx, a.DB, tsuruOpts)
 	if err != nil {
 		return err
 	}

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -237,4 +239,52 @@ func TestRequestTimeout(t *testing.T) {
 			t.Errorf("%s %s: %d %q %s", tc.method, tc.path, rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 		}
 	}
+}
+
+// TestTsuruPasswordResetMailIsLogged: the local server mails nothing; the reset token tsuru
+// would mail is logged, so that the documented two-step reset can be followed by hand.
+func TestTsuruPasswordResetMailIsLogged(t *testing.T) {
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	a, err := app.New(context.Background(), app.Config{
+		Storage: storage.Config{DataDir: t.TempDir()}, Seed: "demo",
+		Logger: slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	post := func(path string) int {
+		rec := httptest.NewRecorder()
+		a.Handler.ServeHTTP(rec, httptest.NewRequest("POST", path, nil))
+		return rec.Code
+	}
+	if code := post("/tsuru/users/nobody@globo.com/password"); code != 200 {
+		t.Fatalf("reset: %d", code)
+	}
+	mu.Lock()
+	m := regexp.MustCompile(`reset your password: ([0-9a-f]+)`).FindStringSubmatch(logs.String())
+	mu.Unlock()
+	if m == nil {
+		t.Fatalf("no reset token in the log:\n%s", logs.String())
+	}
+	if code := post("/tsuru/users/nobody@globo.com/password?token=" + m[1]); code != 200 {
+		t.Errorf("reset with the logged token: %d", code)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(logs.String(), "Your new password") {
+		t.Errorf("the new password was not logged:\n%s", logs.String())
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
