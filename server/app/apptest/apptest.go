@@ -32,28 +32,40 @@ func Start(t testing.TB, cfg storage.Config, seed string) *Server {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	a, err := app.New(context.Background(), app.Config{
-		Storage:           cfg,
-		Seed:              seed,
-		ValidateResponses: true,
-		OnResponseMismatch: func(op *kit.Operation, status int, err error) {
-			t.Errorf("%s %s (%s) answered %d, which does not match the spec: %v", op.Method(), op.EchoPath, op.ID, status, err)
-		},
-		Logger: log,
+		Storage:            cfg,
+		Seed:               seed,
+		ValidateResponses:  true,
+		OnResponseMismatch: FailOnMismatch(t),
+		Logger:             log,
 	})
 	if err != nil {
 		t.Fatalf("start apiserver: %v", err)
 	}
+	t.Cleanup(func() { _ = a.Close() }) // after the server below has shut down
+	return &Server{URL: Serve(t, a.Handler), App: a}
+}
+
+// FailOnMismatch is a kit.Options.OnResponseMismatch that fails t.
+func FailOnMismatch(t testing.TB) func(op *kit.Operation, status int, err error) {
+	return func(op *kit.Operation, status int, err error) {
+		t.Errorf("%s %s (%s) answered %d, which does not match the spec: %v", op.Method(), op.EchoPath, op.ID, status, err)
+	}
+}
+
+// Serve serves h on a loopback port until t ends and returns its base URL
+// (http://127.0.0.1:PORT).
+func Serve(t testing.TB, h http.Handler) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
-		_ = a.Close()
 	})
-	return &Server{URL: "http://" + ln.Addr().String(), App: a}
+	return "http://" + ln.Addr().String()
 }

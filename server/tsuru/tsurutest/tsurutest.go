@@ -4,14 +4,12 @@ package tsurutest
 
 import (
 	"context"
-	"net"
-	"net/http"
 	"testing"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/specfirst/specfirst/server/app/apptest"
 	"github.com/specfirst/specfirst/server/kit"
 	"github.com/specfirst/specfirst/server/storage"
 	"github.com/specfirst/specfirst/server/tsuru"
@@ -42,28 +40,12 @@ func Start(t testing.TB, db *storage.DB, demo bool, use ...echo.MiddlewareFunc) 
 			t.Fatal(err)
 		}
 	}
-	ks := kit.New(kit.Options{
-		ValidateResponses: true,
-		OnResponseMismatch: func(op *kit.Operation, status int, err error) {
-			t.Errorf("%s %s (%s) answered %d, which does not match the spec: %v", op.Method(), op.EchoPath, op.ID, status, err)
-		},
-	})
+	ks := kit.New(kit.Options{ValidateResponses: true, OnResponseMismatch: apptest.FailOnMismatch(t)})
 	api, err := tsuru.NewAPI(st, tsuru.Prefix)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ks.Mount(api)
 	ks.Echo.Use(use...)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: ks, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	})
-	return &Server{URL: "http://" + ln.Addr().String() + tsuru.Prefix, Store: st, Kit: ks}
+	return &Server{URL: apptest.Serve(t, ks) + tsuru.Prefix, Store: st, Kit: ks}
 }
