@@ -139,15 +139,13 @@ func (s *SQLStore) Act(ctx context.Context, userID, vpsID int64, a Action) (VPS,
 		if err != nil {
 			return VPS{}, err
 		}
-		res, err := s.db.ExecContext(ctx, s.db.Rebind(
+		n, err := storage.Affected(s.db.ExecContext(ctx, s.db.Rebind(
 			`UPDATE cvm_vpses SET status = ?, updated_at = ? WHERE id = ? AND user_id = ? AND status = ?`),
-			string(next), time.Now().UnixNano(), vpsID, userID, string(v.State))
+			string(next), time.Now().UnixNano(), vpsID, userID, string(v.State)))
 		if err != nil {
 			return VPS{}, err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return VPS{}, err
-		} else if n == 1 {
+		if n == 1 {
 			v.State = next
 			return v, nil
 		}

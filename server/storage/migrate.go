@@ -17,10 +17,14 @@ import (
 const migrationLockKey = 0x5bec_f175
 
 // Migrate applies, in order, the migrations of one API that this database has not seen yet.
-// fsys holds one folder per dialect ("sqlite", "postgres") of files named NNN_what.sql; each
-// file runs in its own transaction together with its bookkeeping row.
+// fsys holds files named NNN_what.sql: in one folder per dialect ("sqlite", "postgres") when
+// the SQL differs, or at its root when one text suits both. Each file runs in its own
+// transaction together with its bookkeeping row.
 func (db *DB) Migrate(ctx context.Context, api string, fsys fs.FS) error {
 	dir := string(db.Dialect)
+	if info, err := fs.Stat(fsys, dir); err != nil || !info.IsDir() {
+		dir = "."
+	}
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return fmt.Errorf("migrate %s: %w", api, err)

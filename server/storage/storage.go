@@ -177,6 +177,15 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// Affected returns the number of rows a statement changed; it takes ExecContext's results
+// as they come: n, err := storage.Affected(db.ExecContext(…)).
+func Affected(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 // IsUniqueViolation reports whether err is a unique-constraint violation on either engine.
 func IsUniqueViolation(err error) bool {
 	return isConstraint(err, "23505", "UNIQUE constraint failed")

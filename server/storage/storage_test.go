@@ -100,6 +100,15 @@ func TestMigrateAndConstraints(t *testing.T) {
 			t.Errorf("a constraint violation is not an outage: %v", err)
 		}
 
+		// One text for both dialects, at the root of the folder.
+		shared := fstest.MapFS{"001_s.sql": {Data: []byte(`CREATE TABLE t_s (id BIGINT PRIMARY KEY);`)}}
+		if err := db.Migrate(ctx, "shared", shared); err != nil {
+			t.Fatalf("shared migrations: %v", err)
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO t_s (id) VALUES (1)`); err != nil {
+			t.Errorf("shared migration not applied: %v", err)
+		}
+
 		ran := 0
 		if err := db.Exclusive(ctx, func(context.Context) error { ran++; return nil }); err != nil || ran != 1 {
 			t.Errorf("Exclusive: ran %d times, err %v", ran, err)

@@ -277,13 +277,9 @@ func (s *SQLStore) ResetPassword(ctx context.Context, email, token string) (stri
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		// The conditional update consumes the token exactly once, even under concurrency.
-		res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE tsuru_password_tokens SET used = ?
+		if n, err := storage.Affected(tx.ExecContext(ctx, s.db.Rebind(`UPDATE tsuru_password_tokens SET used = ?
 			WHERE hash = ? AND email = ? AND used = ? AND created_at > ?`),
-			true, hashToken(token), email, false, s.now().Add(-s.opts.ResetTokenTTL).Unix())
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
+			true, hashToken(token), email, false, s.now().Add(-s.opts.ResetTokenTTL).Unix())); err != nil {
 			return err
 		} else if n != 1 {
 			return errorf(ErrForbidden, MsgInvalidToken)
@@ -345,11 +341,7 @@ func (s *SQLStore) RemoveKey(ctx context.Context, email, key string) error {
 	if key == "" {
 		return errorf(ErrInvalid, MsgMissingKey)
 	}
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM tsuru_keys WHERE email = ? AND pubkey = ?`), email, key)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
+	if n, err := storage.Affected(s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM tsuru_keys WHERE email = ? AND pubkey = ?`), email, key)); err != nil {
 		return err
 	} else if n == 0 {
 		return errorf(ErrNotFound, MsgKeyNotFound)
@@ -534,12 +526,8 @@ func (s *SQLStore) AddHealer(ctx context.Context, name, url string) error {
 }
 
 func (s *SQLStore) ExecuteHealer(ctx context.Context, name string) error {
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE tsuru_healers SET runs = runs + 1, last_run = ? WHERE name = ?`),
-		s.now().Unix(), name)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
+	if n, err := storage.Affected(s.db.ExecContext(ctx, s.db.Rebind(`UPDATE tsuru_healers SET runs = runs + 1, last_run = ? WHERE name = ?`),
+		s.now().Unix(), name)); err != nil {
 		return err
 	} else if n == 0 {
 		return errorf(ErrNotFound, MsgHealerNotFound)
@@ -773,21 +761,13 @@ func (s *SQLStore) DeleteApp(ctx context.Context, c Caller, name string) error {
 			return err
 		}
 		// Bindings, units, variables and team links go with the app (ON DELETE CASCADE).
-		res, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM tsuru_apps WHERE name = ?`), name)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
+		if n, err := storage.Affected(tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM tsuru_apps WHERE name = ?`), name)); err != nil {
 			return err
 		} else if n == 0 {
 			return errorf(ErrNotFound, "App %s not found.", name)
 		}
 		// Give the owner's quota item back, once.
-		res, err = tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM tsuru_quota_items WHERE owner = ? AND item = ?`), a.Owner, name)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
+		if n, err := storage.Affected(tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM tsuru_quota_items WHERE owner = ? AND item = ?`), a.Owner, name)); err != nil {
 			return err
 		} else if n == 1 {
 			if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE tsuru_quotas SET used = used - 1 WHERE owner = ? AND used > 0`), a.Owner); err != nil {
@@ -1209,11 +1189,7 @@ func (s *SQLStore) RevokeService(ctx context.Context, email, service, team strin
 }
 
 func (s *SQLStore) SetServiceRestricted(ctx context.Context, service string, restricted bool) error {
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE tsuru_services SET restricted = ? WHERE name = ?`), restricted, service)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
+	if n, err := storage.Affected(s.db.ExecContext(ctx, s.db.Rebind(`UPDATE tsuru_services SET restricted = ? WHERE name = ?`), restricted, service)); err != nil {
 		return err
 	} else if n == 0 {
 		return errorf(ErrNotFound, MsgServiceNotFound)
@@ -1377,16 +1353,12 @@ func (s *SQLStore) Unbind(ctx context.Context, c Caller, instance, app string) e
 		if _, err := s.app(ctx, tx, c, app); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM tsuru_instance_apps WHERE instance = ? AND app = ?`), instance, app)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
+		if n, err := storage.Affected(tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM tsuru_instance_apps WHERE instance = ? AND app = ?`), instance, app)); err != nil {
 			return err
 		} else if n == 0 {
 			return errorf(ErrPrecondition, MsgNotBound)
 		}
-		_, err = tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM tsuru_app_env WHERE app = ? AND instance = ?`), app, instance)
+		_, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM tsuru_app_env WHERE app = ? AND instance = ?`), app, instance)
 		return err
 	})
 }
