@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/specfirst/specfirst/server/app"
+	"github.com/specfirst/specfirst/server/kit"
 	"github.com/specfirst/specfirst/server/storage"
 )
 
@@ -68,6 +69,7 @@ func run(args []string) error {
 		standalone = strings.Split(v, ",")
 	}
 	fs.Var(&standalone, "standalone", "NAME=ADDR: also serve API NAME alone at the root of its own listener, for clients that cannot take a path prefix; repeatable (env SPECFIRST_STANDALONE=cvm=127.0.0.1:9001,…)")
+	maxBody := fs.Int64("max-body-bytes", int64(envInt("SPECFIRST_MAX_BODY_BYTES", kit.DefaultMaxBodyBytes)), "largest request body accepted; larger ones get 400 (env SPECFIRST_MAX_BODY_BYTES)")
 	logFormat := fs.String("log-format", env("SPECFIRST_LOG_FORMAT", "text"), "text or json (env SPECFIRST_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -91,6 +93,7 @@ func run(args []string) error {
 		ValidateResponses: *validateResponses,
 		Logger:            log,
 		RequestTimeout:    *reqTimeout,
+		MaxBodyBytes:      *maxBody,
 	})
 	if err != nil {
 		return err

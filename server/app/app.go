@@ -37,6 +37,8 @@ type Config struct {
 	// RequestTimeout bounds each request through its context: database calls past it fail,
 	// and the API answers 503 in its own error shape. Zero means no bound.
 	RequestTimeout time.Duration
+	// MaxBodyBytes bounds request bodies (kit.Options.MaxBodyBytes).
+	MaxBodyBytes int64
 	// Tsuru tunes the tsuru API's rules (quota, admin team, bcrypt cost, …).
 	Tsuru tsuru.Options
 }
@@ -110,6 +112,7 @@ func (a *App) build(ctx context.Context, cfg Config, log *slog.Logger) error {
 		OnResponseMismatch: cfg.OnResponseMismatch,
 		Logger:             log,
 		Metrics:            kit.NewMetrics(reg),
+		MaxBodyBytes:       cfg.MaxBodyBytes,
 	}
 	a.timeout = cfg.RequestTimeout
 	srv := kit.New(a.opts)

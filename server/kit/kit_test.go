@@ -178,6 +178,8 @@ func TestServer(t *testing.T) {
 		// schema (additionalProperties: false) refuses the case variant outright.
 		{"case-variant duplicate refused", "POST", "/api/things", "good", `{"name":"x","size":3,"NAME":""}`, 400, []string{`NAME`}},
 		{"not json", "POST", "/api/things", "good", `{"name":`, 400, []string{"request body"}},
+		{"body over the limit", "POST", "/api/things", "good", `{"name":"` + strings.Repeat("x", DefaultMaxBodyBytes) + `","size":1}`, 400,
+			[]string{"bytes is more than the limit of 1048576"}},
 		{"unknown route", "GET", "/api/nowhere", "good", "", 404, []string{"no operation GET /api/nowhere"}},
 		{"wrong method", "DELETE", "/api/things/5", "good", "", 405, []string{"not allowed"}},
 		{"response breaks the spec", "GET", "/api/things/13", "good", "", 500, []string{"does not match its API specification"}},
@@ -240,5 +242,19 @@ func TestRoutesLookup(t *testing.T) {
 	}
 	if EchoPath("/p", "/a/{b}/c/{d}") != "/p/a/:b/c/:d" {
 		t.Error(EchoPath("/p", "/a/{b}/c/{d}"))
+	}
+}
+
+// A body of unknown length is cut at the limit while it is read.
+func TestBodyLimitWithoutLength(t *testing.T) {
+	s, _ := newTestServer(t)
+	req := httptest.NewRequest("POST", "/api/things", strings.NewReader(`{"name":"`+strings.Repeat("x", DefaultMaxBodyBytes)+`","size":1}`))
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Key", "good")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "request body") || !strings.Contains(rec.Body.String(), "too large") {
+		t.Errorf("%d %s", rec.Code, rec.Body)
 	}
 }

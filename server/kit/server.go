@@ -25,7 +25,13 @@ type Options struct {
 	OnResponseMismatch func(op *Operation, status int, err error)
 	Logger             *slog.Logger
 	Metrics            *Metrics
+	// MaxBodyBytes bounds a request body that validation reads; a larger one is refused
+	// with 400 before it is read. 0 means DefaultMaxBodyBytes, < 0 no bound.
+	MaxBodyBytes int64
 }
+
+// DefaultMaxBodyBytes is the body bound when Options.MaxBodyBytes is 0.
+const DefaultMaxBodyBytes = 1 << 20
 
 // Server is an echo instance with spec-driven validation, error shapes and metrics for
 // every API mounted on it.

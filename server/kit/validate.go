@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -180,6 +181,13 @@ func (s *Server) runSecurity(ctx context.Context, op *Operation, ri *requestInpu
 // path is left on the request, decoded, for Binder.
 func (s *Server) checkBody(ctx context.Context, op *Operation, in *openapi3filter.RequestValidationInput) error {
 	req := in.Request
+	if limit := s.maxBody(); limit > 0 && req.Body != nil && req.Body != http.NoBody {
+		if req.ContentLength > limit {
+			return &openapi3filter.RequestError{Input: in, RequestBody: op.BodyRef,
+				Reason: fmt.Sprintf("%d bytes is more than the limit of %d", req.ContentLength, limit)}
+		}
+		req.Body = http.MaxBytesReader(nil, req.Body, limit) // for bodies of unknown length
+	}
 	mt := op.plan.json
 	if mt == nil || req.Body == nil || req.Body == http.NoBody {
 		return openapi3filter.ValidateRequestBody(ctx, in, op.BodyRef)
@@ -211,6 +219,13 @@ func (s *Server) checkBody(ctx context.Context, op *Operation, in *openapi3filte
 	db.Reset(data)
 	req.Body = db
 	return nil
+}
+
+func (s *Server) maxBody() int64 {
+	if s.opts.MaxBodyBytes == 0 {
+		return DefaultMaxBodyBytes
+	}
+	return s.opts.MaxBodyBytes
 }
 
 // isJSONMediaType reports whether kin-openapi decodes a body of this Content-Type with its
