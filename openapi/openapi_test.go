@@ -90,3 +90,25 @@ func TestSpecs(t *testing.T) {
 		})
 	}
 }
+
+// TestSpecsDeclareServerRefusals: the apiserver can refuse any request with a body (400,
+// validation) and any request while its database is away (503); a spec that does not
+// declare those would make the refusal itself break the spec.
+func TestSpecsDeclareServerRefusals(t *testing.T) {
+	for _, name := range openapi.Names() {
+		doc, err := openapi.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for path, item := range doc.Paths.Map() {
+			for method, op := range item.Operations() {
+				if op.RequestBody != nil && op.Responses.Status(400) == nil {
+					t.Errorf("%s: %s %s takes a body but does not declare 400", name, method, path)
+				}
+				if op.Responses.Status(503) == nil {
+					t.Errorf("%s: %s %s does not declare 503", name, method, path)
+				}
+			}
+		}
+	}
+}
