@@ -3,7 +3,6 @@ package kit
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"unicode/utf8"
 )
 
@@ -30,8 +29,6 @@ func decodeJSON(data []byte) (value any, dup, fast bool, err error) {
 	}
 	return value, false, false, nil
 }
-
-var errNotFast = errors.New("not on the fast path")
 
 type jsonParser struct {
 	data []byte
