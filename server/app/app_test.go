@@ -288,3 +288,27 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestTsuruDocumentedListings replays the tsuru document's list examples against the demo
+// data (with the document's invalid JSON corrected as the spec describes).
+func TestTsuruDocumentedListings(t *testing.T) {
+	srv := apptest.Start(t, storage.Config{DataDir: t.TempDir()}, "demo")
+	token := login(t, srv.URL)
+	tests := []struct{ path, want string }{
+		{"/tsuru/platforms", `[{"Name":"python"},{"Name":"java"},{"Name":"ruby20"},{"Name":"static"}]`},
+		{"/tsuru/services", `[{"instances":["my_nosql","other-instance"],"service":"mongodb"}]`},
+	}
+	for _, tc := range tests {
+		req, _ := http.NewRequest("GET", srv.URL+tc.path, nil)
+		req.Header.Set("Authorization", "bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || strings.TrimSpace(string(b)) != tc.want {
+			t.Errorf("%s: %d %s, want %s", tc.path, resp.StatusCode, b, tc.want)
+		}
+	}
+}

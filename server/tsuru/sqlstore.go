@@ -491,14 +491,16 @@ func (s *SQLStore) RemoveUserFromTeam(ctx context.Context, email, team, user str
 // ---- platforms, healers, quotas ----
 
 func (s *SQLStore) ListPlatforms(ctx context.Context) ([]string, error) {
-	return s.strings(ctx, s.db, `SELECT name FROM tsuru_platforms ORDER BY name`)
+	return s.strings(ctx, s.db, `SELECT name FROM tsuru_platforms ORDER BY position, name`)
 }
 
 func (s *SQLStore) AddPlatform(ctx context.Context, name string) error {
 	if strings.TrimSpace(name) == "" {
 		return errorf(ErrInvalid, MsgInvalidPlatform)
 	}
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO tsuru_platforms (name) VALUES (?) ON CONFLICT (name) DO NOTHING`), name)
+	// "WHERE true" lets SQLite tell the upsert clause from a join constraint.
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO tsuru_platforms (name, position)
+		SELECT ?, COALESCE(MAX(position), 0) + 1 FROM tsuru_platforms WHERE true ON CONFLICT (name) DO NOTHING`), name)
 	return err
 }
 

@@ -38,7 +38,9 @@ CREATE TABLE tsuru_team_members (
 );
 CREATE INDEX tsuru_team_members_email ON tsuru_team_members (email);
 CREATE TABLE tsuru_platforms (
-    name TEXT PRIMARY KEY
+    name     TEXT PRIMARY KEY,
+    -- listing order: the order platforms were added, as tsuru's MongoDB listed them
+    position BIGINT NOT NULL DEFAULT 0
 );
 CREATE TABLE tsuru_healers (
     name     TEXT PRIMARY KEY,
