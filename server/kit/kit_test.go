@@ -56,6 +56,37 @@ paths:
         "400": {$ref: "#/components/responses/Err"}
         "401": {$ref: "#/components/responses/Err"}
         "500": {$ref: "#/components/responses/Err"}
+  /open:
+    post:
+      operationId: createOpen
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                name: {type: string, minLength: 1}
+                tags: {type: array, items: {type: object, properties: {label: {type: string}}}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}
+        "400": {$ref: "#/components/responses/Err"}
+        "401": {$ref: "#/components/responses/Err"}
+  /open-default:
+    post:
+      operationId: createOpenWithDefault
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                name: {type: string, default: "anonymous"}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}
+        "400": {$ref: "#/components/responses/Err"}
+        "401": {$ref: "#/components/responses/Err"}
   /public:
     get:
       operationId: getPublic
@@ -125,6 +156,8 @@ func newTestServer(t *testing.T) (*Server, *[]string) {
 			e.GET(p+"/things/special", thing(2))
 			e.POST(p+"/things", thing(3))
 			e.GET(p+"/public", thing(4))
+			e.POST(p+"/open", thing(5))
+			e.POST(p+"/open-default", thing(6))
 		},
 		Authenticate: func(ctx context.Context, in *openapi3filter.AuthenticationInput) error {
 			if ctx.Value(ctxKey{}) != "seen" {
@@ -178,6 +211,16 @@ func TestServer(t *testing.T) {
 		// schema (additionalProperties: false) refuses the case variant outright.
 		{"case-variant duplicate refused", "POST", "/api/things", "good", `{"name":"x","size":3,"NAME":""}`, 400, []string{`NAME`}},
 		{"not json", "POST", "/api/things", "good", `{"name":`, 400, []string{"request body"}},
+		// An open schema lets unknown members through, but not one that differs from a
+		// property only by case: encoding/json would bind it onto that property unchecked.
+		{"open schema: other member", "POST", "/api/open", "good", `{"name":"x","other":1}`, 200, nil},
+		{"open schema: case variant", "POST", "/api/open", "good", `{"name":"x","NAME":""}`, 400,
+			[]string{`request body: field "NAME": member names are case-sensitive; "NAME" is not "name"`}},
+		{"open schema: escaped case variant", "POST", "/api/open", "good", `{"name":"x","N\u0041ME":""}`, 400, []string{`field "NAME"`}},
+		{"open schema: nested case variant", "POST", "/api/open", "good", `{"name":"x","tags":[{"label":"a","Label":""}]}`, 400,
+			[]string{`field "tags/0/Label"`}},
+		{"kin path (defaults): case variant", "POST", "/api/open-default", "good", `{"NAME":"x"}`, 400, []string{`field "NAME"`}},
+		{"kin path (defaults): fine", "POST", "/api/open-default", "good", `{"other":"x"}`, 200, nil},
 		{"body over the limit", "POST", "/api/things", "good", `{"name":"` + strings.Repeat("x", DefaultMaxBodyBytes) + `","size":1}`, 400,
 			[]string{"bytes is more than the limit of 1048576"}},
 		{"unknown route", "GET", "/api/nowhere", "good", "", 404, []string{"no operation GET /api/nowhere"}},

@@ -3,11 +3,13 @@ package kit
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -27,6 +29,11 @@ type plan struct {
 	schemaOpts []openapi3.SchemaValidationOption
 	// fast holds, per parameter of Operation.Params, its fast check (nil: kin-openapi).
 	fast []*fastParam
+	// caseGuard is the JSON body schema when it declares properties yet lets other members
+	// through: there a member that matches a property only by case would pass validation
+	// unchecked and then be bound onto that property by encoding/json, which matches names
+	// case-insensitively. Such members are refused.
+	caseGuard *openapi3.Schema
 }
 
 type schemeUse struct {
@@ -71,7 +78,86 @@ func (o *Operation) compile() {
 				o.plan.schemaOpts = append(o.plan.schemaOpts, openapi3.EnableJSONSchema2020())
 			}
 		}
+		if mt := o.BodyRef.Content["application/json"]; mt != nil && mt.Schema != nil &&
+			openWithProperties(mt.Schema.Value, map[*openapi3.Schema]bool{}) {
+			o.plan.caseGuard = mt.Schema.Value
+		}
 	}
+}
+
+// openWithProperties reports whether s, or a schema under it, declares properties and
+// admits other members too.
+func openWithProperties(s *openapi3.Schema, seen map[*openapi3.Schema]bool) bool {
+	if s == nil || seen[s] {
+		return false
+	}
+	seen[s] = true
+	closed := s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has
+	if len(s.Properties) > 0 && !closed {
+		return true
+	}
+	refs := slices.Concat(s.AllOf, s.AnyOf, s.OneOf, openapi3.SchemaRefs{s.Items, s.AdditionalProperties.Schema})
+	for _, p := range s.Properties {
+		refs = append(refs, p)
+	}
+	for _, r := range refs {
+		if r != nil && openWithProperties(r.Value, seen) {
+			return true
+		}
+	}
+	return false
+}
+
+// caseVariants lists the members of v that match a property of s only by case.
+func caseVariants(s *openapi3.Schema, v any, at string, out *[]string) {
+	if s == nil {
+		return
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		props := map[string]*openapi3.Schema{}
+		for _, sub := range slices.Concat(openapi3.SchemaRefs{{Value: s}}, s.AllOf, s.AnyOf, s.OneOf) {
+			if sub != nil && sub.Value != nil {
+				for name, p := range sub.Value.Properties {
+					props[name] = p.Value
+				}
+			}
+		}
+		for k, member := range v {
+			if ps, ok := props[k]; ok {
+				caseVariants(ps, member, at+"/"+k, out)
+				continue
+			}
+			for name := range props {
+				if strings.EqualFold(name, k) {
+					*out = append(*out, fmt.Sprintf("field %q: member names are case-sensitive; %q is not %q",
+						strings.TrimPrefix(at+"/"+k, "/"), k, name))
+					break
+				}
+			}
+		}
+	case []any:
+		if s.Items != nil {
+			for i, e := range v {
+				caseVariants(s.Items.Value, e, fmt.Sprintf("%s/%d", at, i), out)
+			}
+		}
+	}
+}
+
+// refuseCaseVariants returns a request error naming every case-variant member of value.
+func refuseCaseVariants(op *Operation, in *openapi3filter.RequestValidationInput, value any) error {
+	var found []string
+	caseVariants(op.plan.caseGuard, value, "", &found)
+	if len(found) == 0 {
+		return nil
+	}
+	sort.Strings(found)
+	var me openapi3.MultiError
+	for _, f := range found {
+		me = append(me, &openapi3filter.RequestError{Input: in, RequestBody: op.BodyRef, Reason: f})
+	}
+	return me
 }
 
 // hasDefault reports whether validating against s could write a default into the value
@@ -190,11 +276,11 @@ func (s *Server) checkBody(ctx context.Context, op *Operation, in *openapi3filte
 	}
 	mt := op.plan.json
 	if mt == nil || req.Body == nil || req.Body == http.NoBody {
-		return openapi3filter.ValidateRequestBody(ctx, in, op.BodyRef)
+		return s.kinBody(ctx, op, in)
 	}
 	ct := req.Header.Get("Content-Type")
 	if op.BodyRef.Content.Get(ct) != mt || !isJSONMediaType(ct) {
-		return openapi3filter.ValidateRequestBody(ctx, in, op.BodyRef)
+		return s.kinBody(ctx, op, in)
 	}
 	data, err := readBody(req)
 	_ = req.Body.Close()
@@ -215,10 +301,37 @@ func (s *Server) checkBody(ctx context.Context, op *Operation, in *openapi3filte
 	if err := mt.Schema.Value.VisitJSON(value, op.plan.schemaOpts...); err != nil {
 		return slow() // kin-openapi words the error
 	}
+	if op.plan.caseGuard != nil {
+		if err := refuseCaseVariants(op, in, value); err != nil {
+			return err
+		}
+	}
 	db := &decodedBody{data: data, value: value, reuse: fast && !dup}
 	db.Reset(data)
 	req.Body = db
 	return nil
+}
+
+// kinBody validates the body with kin-openapi alone and, for a JSON body under a case
+// guard, then checks the members it validated (kin leaves the body readable again).
+func (s *Server) kinBody(ctx context.Context, op *Operation, in *openapi3filter.RequestValidationInput) error {
+	if err := openapi3filter.ValidateRequestBody(ctx, in, op.BodyRef); err != nil || op.plan.caseGuard == nil {
+		return err
+	}
+	req := in.Request
+	if req.Body == nil || req.Body == http.NoBody || !isJSONMediaType(req.Header.Get("Content-Type")) {
+		return nil
+	}
+	data, err := io.ReadAll(req.Body)
+	if err != nil {
+		return &openapi3filter.RequestError{Input: in, RequestBody: op.BodyRef, Reason: "reading failed", Err: err}
+	}
+	req.Body = io.NopCloser(bytes.NewReader(data))
+	var value any
+	if json.Unmarshal(data, &value) != nil {
+		return nil // kin-openapi accepted it; nothing to bind from
+	}
+	return refuseCaseVariants(op, in, value)
 }
 
 func (s *Server) maxBody() int64 {
