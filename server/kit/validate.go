@@ -272,7 +272,9 @@ func (s *Server) checkBody(ctx context.Context, op *Operation, in *openapi3filte
 			return &openapi3filter.RequestError{Input: in, RequestBody: op.BodyRef,
 				Reason: fmt.Sprintf("%d bytes is more than the limit of %d", req.ContentLength, limit)}
 		}
-		req.Body = http.MaxBytesReader(nil, req.Body, limit) // for bodies of unknown length
+		if req.ContentLength < 0 { // a known length is already enforced by net/http
+			req.Body = http.MaxBytesReader(nil, req.Body, limit)
+		}
 	}
 	mt := op.plan.json
 	if mt == nil || req.Body == nil || req.Body == http.NoBody {
