@@ -54,11 +54,7 @@ func authenticator(st Store) openapi3filter.AuthenticationFunc {
 		case errors.Is(err, ErrNoClientAccess):
 			return kit.Forbidden(err.Error())
 		case err != nil:
-			status, msgs := mapError(err)
-			if status == 0 {
-				status, msgs = http.StatusInternalServerError, []string{"authentication failed: internal error"}
-			}
-			return &kit.AuthError{Status: status, Message: msgs[0], Err: err}
+			return kit.AuthFailed(err, mapError)
 		}
 		kit.SetPrincipal(ctx, c)
 		return nil

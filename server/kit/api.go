@@ -45,6 +45,16 @@ func (e *AuthError) Error() string { return e.Message }
 
 func (e *AuthError) Unwrap() error { return e.Err }
 
+// AuthFailed turns an error met while checking credentials (the store failing, not the
+// credentials) into an AuthError through the API's error mapping, so that a lost database
+// answers as it does elsewhere (503); errors the mapping does not know are a 500.
+func AuthFailed(err error, mapError func(error) (int, []string)) *AuthError {
+	if status, msgs := mapError(err); status != 0 && len(msgs) > 0 {
+		return &AuthError{Status: status, Message: msgs[0], Err: err}
+	}
+	return &AuthError{Status: http.StatusInternalServerError, Message: "authentication failed: internal error", Err: err}
+}
+
 // Unauthorized is a 401 AuthError.
 func Unauthorized(msg string) *AuthError {
 	return &AuthError{Status: http.StatusUnauthorized, Message: msg}

@@ -62,11 +62,7 @@ func authenticator(st Store) openapi3filter.AuthenticationFunc {
 		case errors.Is(err, ErrUnauthorized):
 			return kit.Unauthorized(MsgInvalidToken)
 		case err != nil:
-			status, msgs := mapError(err)
-			if status == 0 {
-				status, msgs = http.StatusInternalServerError, []string{"authentication failed: internal error"}
-			}
-			return &kit.AuthError{Status: status, Message: msgs[0], Err: err}
+			return kit.AuthFailed(err, mapError)
 		}
 		if c.AppName != "" {
 			if !strings.HasPrefix(rvi.Route.Path, "/apps/{appname}") || rvi.PathParams["appname"] != c.AppName {

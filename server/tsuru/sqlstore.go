@@ -72,11 +72,7 @@ func (s *SQLStore) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // lock takes the row lock of table's row named name for the rest of tx and reports
 // whether the row exists.
 func (s *SQLStore) lock(ctx context.Context, tx *sql.Tx, table, name string) (bool, error) {
-	res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE `+table+` SET created_at = created_at WHERE name = ?`), name)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
+	n, err := storage.Affected(tx.ExecContext(ctx, s.db.Rebind(`UPDATE `+table+` SET created_at = created_at WHERE name = ?`), name))
 	return n == 1, err
 }
 
