@@ -6,10 +6,10 @@ import (
 	"net/http"
 	"os"
 
-	"github.com/specfirst/specfirst/server/cvm"
+	"github.com/specfirst/specfirst/server/app"
 	"github.com/specfirst/specfirst/server/kit"
+	"github.com/specfirst/specfirst/server/module"
 	"github.com/specfirst/specfirst/server/storage"
-	"github.com/specfirst/specfirst/server/tsuru"
 )
 
 // Request is one benchmarked request: what is sent and the status it must get.
@@ -32,101 +32,76 @@ type Fixture struct {
 	Close    func()
 }
 
-// Entry is one API of the benchmark: a name and how to set it up in dir, over its SQL
-// store or, with mem, over a memory store for the benchmarked operations (memstore.go).
-type Entry struct {
-	Name  string
-	Setup func(ctx context.Context, dir string, mem bool) (*Fixture, error)
-}
-
-// Entries lists every API present. Adding an API is adding an entry.
-func Entries() []Entry {
-	return []Entry{
-		{Name: "cvm", Setup: setupCVM},
-		{Name: "tsuru", Setup: setupTsuru},
-	}
-}
-
-func openDB(ctx context.Context, dir string) (*storage.DB, error) {
-	return storage.Open(ctx, storage.Config{DataDir: dir})
-}
-
-func setupCVM(ctx context.Context, dir string, mem bool) (*Fixture, error) {
-	db, err := openDB(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	sql, err := cvm.NewSQLStore(ctx, db)
-	if err == nil {
-		err = cvm.Seed(ctx, sql, cvm.DemoFixtures)
-	}
-	var st cvm.Store = sql
-	if err == nil && mem {
-		st, err = newCVMMem(ctx, sql, "demo-public", "demo-private", 1)
-	}
-	var api *kit.API
-	if err == nil {
-		api, err = cvm.NewAPI(st, cvm.Prefix)
-	}
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("cvm: %w", err)
-	}
-	h := http.Header{"Api-Public-Token": {"demo-public"}, "Api-Private-Token": {"demo-private"}}
-	return &Fixture{
-		API: api,
-		Requests: []*Request{
-			{Name: "GET /vps/list", Method: http.MethodGet, Path: cvm.Prefix + "/vps/list", Header: h, Status: 200},
-			{Name: "GET /vps/{id}/status", Method: http.MethodGet, Path: cvm.Prefix + "/vps/1/status", Header: h, Status: 200},
-		},
-		// CVM's POSTs (start, stop, restart) take no request body at all.
-		NoPOST: "n/a: CVM has no POST with a JSON body (its POSTs take no body)",
-		Close:  func() { db.Close() },
-	}, nil
-}
-
-func setupTsuru(ctx context.Context, dir string, mem bool) (*Fixture, error) {
-	db, err := openDB(ctx, dir)
+// Setup opens module m on a SQLite database in dir with its demo data and picks the
+// requests to measure from its samples: the point read, the list, and the JSON POST. With
+// mem, the API runs over a memory store for those requests where one exists
+// (memstore.go); otherwise, and for a module without one, over its SQL store.
+func Setup(ctx context.Context, dir string, m module.Module, mem bool) (*Fixture, error) {
+	db, err := storage.Open(ctx, storage.Config{DataDir: dir})
 	if err != nil {
 		return nil, err
 	}
 	fail := func(err error) (*Fixture, error) {
 		db.Close()
-		return nil, fmt.Errorf("tsuru: %w", err)
+		return nil, fmt.Errorf("%s: %w", m.Name, err)
 	}
-	sql, err := tsuru.NewSQLStore(ctx, db, tsuru.Options{BcryptCost: 4})
+	set, err := module.Open(ctx, db, module.Env{}, m)
 	if err != nil {
 		return fail(err)
 	}
-	if err := tsuru.Seed(ctx, sql, tsuru.DemoFixtures); err != nil {
+	if err := set.Seed(ctx, "demo"); err != nil {
 		return fail(err)
 	}
-	token, err := sql.Login(ctx, "nobody@globo.com", "123456")
+	inst := set.Instance(m.Name)
+	if m.Samples == nil {
+		return fail(fmt.Errorf("the module declares no samples"))
+	}
+	samples, err := m.Samples(ctx, inst)
 	if err != nil {
 		return fail(err)
 	}
-	var st tsuru.Store = sql
-	if mem {
-		if st, err = newTsuruMem(ctx, sql, token, "app1"); err != nil {
-			return fail(err)
+	var api *kit.API
+	if fast := memStores[m.Name]; mem && fast != nil {
+		api, err = fast(ctx, inst, samples)
+	} else {
+		api, err = inst.NewAPI(m.Prefix)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	fx := &Fixture{API: api, Close: func() { db.Close() }}
+	for _, s := range samples {
+		if s.Class != module.ClassRead && s.Class != module.ClassJSON {
+			continue
+		}
+		fx.Requests = append(fx.Requests, &Request{Name: s.Name, Method: s.Method, Path: m.Prefix + s.Path,
+			Header: s.Header, Body: s.Body, Status: s.Status})
+	}
+	if !hasClass(samples, module.ClassJSON) {
+		fx.NoPOST = fmt.Sprintf("n/a: %s has no POST with a JSON body among its hot requests", m.Name)
+	}
+	return fx, nil
+}
+
+// Modules is every API the apiserver serves.
+func Modules() []module.Module { return app.Modules() }
+
+func hasClass(samples []module.Sample, class string) bool {
+	for _, s := range samples {
+		if s.Class == class {
+			return true
 		}
 	}
-	api, err := tsuru.NewAPI(st, tsuru.Prefix)
-	if err != nil {
-		return fail(err)
+	return false
+}
+
+func sampleHeader(samples []module.Sample, class, name string) string {
+	for _, s := range samples {
+		if s.Class == class {
+			return s.Header.Get(name)
+		}
 	}
-	auth := http.Header{"Authorization": {"bearer " + token}}
-	post := auth.Clone()
-	post.Set("Content-Type", "application/json")
-	return &Fixture{
-		API: api,
-		Requests: []*Request{
-			{Name: "GET /apps/{appname}", Method: http.MethodGet, Path: tsuru.Prefix + "/apps/app1", Header: auth, Status: 200},
-			{Name: "POST /apps/{appname}/env", Method: http.MethodPost, Path: tsuru.Prefix + "/apps/app1/env", Header: post,
-				Body: []byte(`{"DATABASE_HOST":"localhost","DATABASE_USER":"root"}`), Status: 200},
-		},
-		Close: func() { db.Close() },
-	}, nil
+	return ""
 }
 
 // TempDir is where the benchmark's SQLite files go: tmpfs when there is one, so that disk

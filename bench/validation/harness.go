@@ -38,10 +38,10 @@ func (c *Case) Bench(m Mode) func(b *testing.B) {
 	}
 }
 
-// Setup builds every entry's fixture under dir and the cases to measure, checking that
+// SetupCases builds every module's fixture under dir and the cases to measure, checking that
 // every mode answers each request with the same status and bytes. notes gets a line for
 // every API without a JSON-body POST.
-func Setup(ctx context.Context, dir string, stores []string) (cases []*Case, notes []string, closeAll func(), err error) {
+func SetupCases(ctx context.Context, dir string, stores []string) (cases []*Case, notes []string, closeAll func(), err error) {
 	var closers []func()
 	closeAll = func() {
 		for _, c := range closers {
@@ -49,12 +49,12 @@ func Setup(ctx context.Context, dir string, stores []string) (cases []*Case, not
 		}
 	}
 	for _, store := range stores {
-		for _, e := range Entries() {
+		for _, e := range Modules() {
 			sub := dir + "/" + store + "-" + e.Name
 			if err := os.MkdirAll(sub, 0o755); err != nil {
 				return nil, nil, closeAll, err
 			}
-			fx, err := e.Setup(ctx, sub, store == "memory")
+			fx, err := Setup(ctx, sub, e, store == "memory")
 			if err != nil {
 				return nil, nil, closeAll, err
 			}
@@ -126,7 +126,7 @@ func Run(ctx context.Context, out io.Writer, rounds int) (Result, error) {
 		return Result{}, err
 	}
 	defer os.RemoveAll(dir)
-	cases, notes, closeAll, err := Setup(ctx, dir, []string{"memory", "sqlite"})
+	cases, notes, closeAll, err := SetupCases(ctx, dir, []string{"memory", "sqlite"})
 	defer closeAll()
 	if err != nil {
 		return Result{}, err

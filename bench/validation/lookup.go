@@ -66,7 +66,7 @@ func LookupBench(n int, withMatch bool) (func(b *testing.B), error) {
 	s := kit.New(kit.Options{})
 	s.Mount(&kit.API{
 		Name: "synthetic", Prefix: "/syn", Spec: spec,
-		Register: func(e *echo.Echo, prefix string) {
+		Register: func(e kit.EchoRouter, prefix string) {
 			echoPaths, _ := SyntheticPaths(n)
 			for _, p := range echoPaths {
 				e.GET(prefix+p, func(c echo.Context) error { return c.NoContent(200) })

@@ -3,11 +3,35 @@ package validation
 import (
 	"context"
 	"maps"
+	"strings"
 	"sync"
 
 	"github.com/specfirst/specfirst/server/cvm"
+	"github.com/specfirst/specfirst/server/kit"
+	"github.com/specfirst/specfirst/server/module"
 	"github.com/specfirst/specfirst/server/tsuru"
 )
+
+// memStores builds, for an API that has one, its kit description over a memory store for
+// the benchmarked requests. An API without one is measured over its SQL store only.
+var memStores = map[string]func(ctx context.Context, inst module.Instance, samples []module.Sample) (*kit.API, error){
+	"cvm": func(ctx context.Context, inst module.Instance, samples []module.Sample) (*kit.API, error) {
+		st, err := newCVMMem(ctx, inst.(*cvm.Server).SQLStore, sampleHeader(samples, module.ClassRead, "Api-Public-Token"),
+			sampleHeader(samples, module.ClassRead, "Api-Private-Token"), 1)
+		if err != nil {
+			return nil, err
+		}
+		return cvm.NewAPI(st, cvm.Prefix)
+	},
+	"tsuru": func(ctx context.Context, inst module.Instance, samples []module.Sample) (*kit.API, error) {
+		token := strings.TrimPrefix(sampleHeader(samples, module.ClassRead, "Authorization"), "bearer ")
+		st, err := newTsuruMem(ctx, inst.(*tsuru.Server).SQLStore, token, "app1")
+		if err != nil {
+			return nil, err
+		}
+		return tsuru.NewAPI(st, tsuru.Prefix)
+	},
+}
 
 // The memory stores answer the benchmarked operations from memory, filled from the SQL
 // store at set-up, and pass everything else to it. With SQLite a request costs ~100 µs,

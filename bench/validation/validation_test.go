@@ -12,7 +12,7 @@ import (
 func setupCases(t testing.TB, stores ...string) []*Case {
 	t.Helper()
 	dir := t.TempDir()
-	cases, _, closeAll, err := Setup(context.Background(), dir, stores)
+	cases, _, closeAll, err := SetupCases(context.Background(), dir, stores)
 	t.Cleanup(closeAll)
 	if err != nil {
 		t.Fatal(err)

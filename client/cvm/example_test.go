@@ -35,7 +35,7 @@ func Example() {
 		panic(err)
 	}
 	for _, v := range vpses {
-		fmt.Printf("%s %s: %s MB RAM, %s MB disk\n", v.Id, v.Hostname, v.GuaranteedRam, v.DiskSpace)
+		fmt.Printf("%s %s: %s MB RAM, %s MB disk\n", v.ID, v.Hostname, v.GuaranteedRAM, v.DiskSpace)
 	}
 	if err := client.Restart(ctx, 2); err != nil {
 		panic(err)

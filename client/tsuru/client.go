@@ -262,7 +262,7 @@ func (c *Client) CreateApp(ctx context.Context, name, platform string) (string, 
 	if err := check(resp, err, http.StatusOK); err != nil {
 		return "", err
 	}
-	return resp.JSON200.RepositoryUrl, nil
+	return resp.JSON200.RepositoryURL, nil
 }
 
 // ListApps lists the apps the user can access.

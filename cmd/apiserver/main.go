@@ -58,6 +58,7 @@ func run(args []string) error {
 	dataDir := fs.String("data-dir", env("SPECFIRST_DATA_DIR", "./data"), "SQLite data directory (env SPECFIRST_DATA_DIR)")
 	dbURL := fs.String("database-url", env("SPECFIRST_DATABASE_URL", ""), "postgres://… to use PostgreSQL instead of SQLite (env SPECFIRST_DATABASE_URL)")
 	seed := fs.String("seed", env("SPECFIRST_SEED", "demo"), `"demo" (documented examples, on an empty database), "none", or a fixtures file (env SPECFIRST_SEED)`)
+	reset := fs.Bool("reset", env("SPECFIRST_RESET", "") == "true", "empty every API's tables at start and seed again: the demo as new (env SPECFIRST_RESET=true)")
 	validateResponses := fs.Bool("validate-responses", env("SPECFIRST_VALIDATE_RESPONSES", "") == "true", "check every response against the spec; a mismatch is logged and becomes a 500 (env SPECFIRST_VALIDATE_RESPONSES=true)")
 	maxOpen := fs.Int("db-max-open-conns", envInt("SPECFIRST_DB_MAX_OPEN_CONNS", 0), "database pool size, 0 for the default (env SPECFIRST_DB_MAX_OPEN_CONNS)")
 	maxIdle := fs.Int("db-max-idle-conns", envInt("SPECFIRST_DB_MAX_IDLE_CONNS", 0), "idle connections kept, 0 for the default (env SPECFIRST_DB_MAX_IDLE_CONNS)")
@@ -90,6 +91,7 @@ func run(args []string) error {
 			ConnMaxLifetime: *connLife, ConnectTimeout: *connTimeout,
 		},
 		Seed:              *seed,
+		Reset:             *reset,
 		ValidateResponses: *validateResponses,
 		Logger:            log,
 		RequestTimeout:    *reqTimeout,
@@ -126,6 +128,7 @@ func run(args []string) error {
 		listeners[i] = ln
 	}
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return a.Run(gctx) }) // the modules' background work, if any
 	for i, srv := range servers {
 		srv.ReadHeaderTimeout = 10 * time.Second
 		srv.ErrorLog = slog.NewLogLogger(handler, slog.LevelWarn)

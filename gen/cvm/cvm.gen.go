@@ -4,20 +4,14 @@
 package cvm
 
 import (
-	"bytes"
-	"compress/flate"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"path"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/labstack/echo/v4"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -94,23 +88,23 @@ type SplitTrafficKeys = interface{}
 //
 // Example: {"cpu_count":"1","disk_space":"10000","guaranteed_ram":"256","hostname":"combined.example.net","id":"3","node":"2","traffic_limit":"1000000000000","traffic_used":"123456","virtualization_type":"1"}
 type Vps struct {
-	// BurstableRam The configured amount of burstable RAM, in megabytes. Absent if vSwap is used.
-	BurstableRam *NumericString `json:"burstable_ram,omitempty"`
+	// BurstableRAM The configured amount of burstable RAM, in megabytes. Absent if vSwap is used.
+	BurstableRAM *NumericString `json:"burstable_ram,omitempty"`
 
-	// CpuCount The number of configured CPUs (or rather, CPU units) this VPS has access to.
-	CpuCount NumericString `json:"cpu_count"`
+	// CPUCount The number of configured CPUs (or rather, CPU units) this VPS has access to.
+	CPUCount NumericString `json:"cpu_count"`
 
 	// DiskSpace The configured amount of disk space, in megabytes.
 	DiskSpace NumericString `json:"disk_space"`
 
-	// GuaranteedRam The configured amount of guaranteed RAM, in megabytes.
-	GuaranteedRam NumericString `json:"guaranteed_ram"`
+	// GuaranteedRAM The configured amount of guaranteed RAM, in megabytes.
+	GuaranteedRAM NumericString `json:"guaranteed_ram"`
 
 	// Hostname The configured hostname of the VPS.
 	Hostname string `json:"hostname"`
 
-	// Id The numeric ID of this VPS. You need it in further API calls.
-	Id NumericString `json:"id"`
+	// ID The numeric ID of this VPS. You need it in further API calls.
+	ID NumericString `json:"id"`
 
 	// Node The host node that this VPS exists on. You need it in further node-related API
 	// calls. The document's overview example omits this key while its reference
@@ -165,8 +159,8 @@ type VpsStatus struct {
 	// DiskUsed The amount of disk space currently used by the VPS, in bytes.
 	DiskUsed NumericString `json:"disk_used"`
 
-	// RamUsed The amount of RAM currently in use by the VPS, in bytes.
-	RamUsed NumericString `json:"ram_used"`
+	// RAMUsed The amount of RAM currently in use by the VPS, in bytes.
+	RAMUsed NumericString `json:"ram_used"`
 
 	// Status * `running` — the VPS is active and booted.
 	// * `stopped` — the VPS is active and shut down.
@@ -201,8 +195,8 @@ type VpsStatusResponse struct {
 	Response VpsStatus `json:"response"`
 }
 
-// VpsId defines model for VpsId.
-type VpsId = int64
+// VpsID defines model for VpsId.
+type VpsID = int64
 
 // ActionFailed The error envelope. Present instead of `response` when errors occurred.
 //
@@ -309,14 +303,14 @@ func (t Vps) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	if t.BurstableRam != nil {
-		object["burstable_ram"], err = json.Marshal(t.BurstableRam)
+	if t.BurstableRAM != nil {
+		object["burstable_ram"], err = json.Marshal(t.BurstableRAM)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'burstable_ram': %w", err)
 		}
 	}
 
-	object["cpu_count"], err = json.Marshal(t.CpuCount)
+	object["cpu_count"], err = json.Marshal(t.CPUCount)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'cpu_count': %w", err)
 	}
@@ -326,7 +320,7 @@ func (t Vps) MarshalJSON() ([]byte, error) {
 		return nil, fmt.Errorf("error marshaling 'disk_space': %w", err)
 	}
 
-	object["guaranteed_ram"], err = json.Marshal(t.GuaranteedRam)
+	object["guaranteed_ram"], err = json.Marshal(t.GuaranteedRAM)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'guaranteed_ram': %w", err)
 	}
@@ -336,7 +330,7 @@ func (t Vps) MarshalJSON() ([]byte, error) {
 		return nil, fmt.Errorf("error marshaling 'hostname': %w", err)
 	}
 
-	object["id"], err = json.Marshal(t.Id)
+	object["id"], err = json.Marshal(t.ID)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'id': %w", err)
 	}
@@ -411,14 +405,14 @@ func (t *Vps) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["burstable_ram"]; found {
-		err = json.Unmarshal(raw, &t.BurstableRam)
+		err = json.Unmarshal(raw, &t.BurstableRAM)
 		if err != nil {
 			return fmt.Errorf("error reading 'burstable_ram': %w", err)
 		}
 	}
 
 	if raw, found := object["cpu_count"]; found {
-		err = json.Unmarshal(raw, &t.CpuCount)
+		err = json.Unmarshal(raw, &t.CPUCount)
 		if err != nil {
 			return fmt.Errorf("error reading 'cpu_count': %w", err)
 		}
@@ -432,7 +426,7 @@ func (t *Vps) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["guaranteed_ram"]; found {
-		err = json.Unmarshal(raw, &t.GuaranteedRam)
+		err = json.Unmarshal(raw, &t.GuaranteedRAM)
 		if err != nil {
 			return fmt.Errorf("error reading 'guaranteed_ram': %w", err)
 		}
@@ -446,7 +440,7 @@ func (t *Vps) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["id"]; found {
-		err = json.Unmarshal(raw, &t.Id)
+		err = json.Unmarshal(raw, &t.ID)
 		if err != nil {
 			return fmt.Errorf("error reading 'id': %w", err)
 		}
@@ -581,7 +575,7 @@ func (t VpsStatus) MarshalJSON() ([]byte, error) {
 		return nil, fmt.Errorf("error marshaling 'disk_used': %w", err)
 	}
 
-	object["ram_used"], err = json.Marshal(t.RamUsed)
+	object["ram_used"], err = json.Marshal(t.RAMUsed)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'ram_used': %w", err)
 	}
@@ -634,7 +628,7 @@ func (t *VpsStatus) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["ram_used"]; found {
-		err = json.Unmarshal(raw, &t.RamUsed)
+		err = json.Unmarshal(raw, &t.RAMUsed)
 		if err != nil {
 			return fmt.Errorf("error reading 'ram_used': %w", err)
 		}
@@ -760,7 +754,7 @@ type ClientInterface interface {
 	// host node gives `503`.
 	//
 	// Corresponds with POST /vps/{id}/restart (the `RestartVps` operationId).
-	RestartVps(ctx context.Context, id VpsId, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RestartVps(ctx context.Context, id VpsID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StartVps Start a VPS
 	//
@@ -769,7 +763,7 @@ type ClientInterface interface {
 	// host node gives `503`.
 	//
 	// Corresponds with POST /vps/{id}/start (the `StartVps` operationId).
-	StartVps(ctx context.Context, id VpsId, reqEditors ...RequestEditorFn) (*http.Response, error)
+	StartVps(ctx context.Context, id VpsID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetVpsStatus Current status and metrics of a VPS
 	//
@@ -778,7 +772,7 @@ type ClientInterface interface {
 	// (`ram_used`, `disk_used`) are reported as "0"; this is not an error.
 	//
 	// Corresponds with GET /vps/{id}/status (the `GetVpsStatus` operationId).
-	GetVpsStatus(ctx context.Context, id VpsId, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetVpsStatus(ctx context.Context, id VpsID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StopVps Shut down a VPS
 	//
@@ -787,7 +781,7 @@ type ClientInterface interface {
 	// unreachable host node gives `503`.
 	//
 	// Corresponds with POST /vps/{id}/stop (the `StopVps` operationId).
-	StopVps(ctx context.Context, id VpsId, reqEditors ...RequestEditorFn) (*http.Response, error)
+	StopVps(ctx context.Context, id VpsID, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListVpses List the VPSes of the authenticated user
@@ -815,7 +809,7 @@ func (c *Client) ListVpses(ctx context.Context, reqEditors ...RequestEditorFn) (
 // host node gives `503`.
 //
 // Corresponds with POST /vps/{id}/restart (the `RestartVps` operationId).
-func (c *Client) RestartVps(ctx context.Context, id VpsId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) RestartVps(ctx context.Context, id VpsID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRestartVpsRequest(c.Server, id)
 	if err != nil {
 		return nil, err
@@ -834,7 +828,7 @@ func (c *Client) RestartVps(ctx context.Context, id VpsId, reqEditors ...Request
 // host node gives `503`.
 //
 // Corresponds with POST /vps/{id}/start (the `StartVps` operationId).
-func (c *Client) StartVps(ctx context.Context, id VpsId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) StartVps(ctx context.Context, id VpsID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewStartVpsRequest(c.Server, id)
 	if err != nil {
 		return nil, err
@@ -853,7 +847,7 @@ func (c *Client) StartVps(ctx context.Context, id VpsId, reqEditors ...RequestEd
 // (`ram_used`, `disk_used`) are reported as "0"; this is not an error.
 //
 // Corresponds with GET /vps/{id}/status (the `GetVpsStatus` operationId).
-func (c *Client) GetVpsStatus(ctx context.Context, id VpsId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetVpsStatus(ctx context.Context, id VpsID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetVpsStatusRequest(c.Server, id)
 	if err != nil {
 		return nil, err
@@ -872,7 +866,7 @@ func (c *Client) GetVpsStatus(ctx context.Context, id VpsId, reqEditors ...Reque
 // unreachable host node gives `503`.
 //
 // Corresponds with POST /vps/{id}/stop (the `StopVps` operationId).
-func (c *Client) StopVps(ctx context.Context, id VpsId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) StopVps(ctx context.Context, id VpsID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewStopVpsRequest(c.Server, id)
 	if err != nil {
 		return nil, err
@@ -912,7 +906,7 @@ func NewListVpsesRequest(server string) (*http.Request, error) {
 }
 
 // NewRestartVpsRequest constructs an http.Request for the RestartVps method
-func NewRestartVpsRequest(server string, id VpsId) (*http.Request, error) {
+func NewRestartVpsRequest(server string, id VpsID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -946,7 +940,7 @@ func NewRestartVpsRequest(server string, id VpsId) (*http.Request, error) {
 }
 
 // NewStartVpsRequest constructs an http.Request for the StartVps method
-func NewStartVpsRequest(server string, id VpsId) (*http.Request, error) {
+func NewStartVpsRequest(server string, id VpsID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -980,7 +974,7 @@ func NewStartVpsRequest(server string, id VpsId) (*http.Request, error) {
 }
 
 // NewGetVpsStatusRequest constructs an http.Request for the GetVpsStatus method
-func NewGetVpsStatusRequest(server string, id VpsId) (*http.Request, error) {
+func NewGetVpsStatusRequest(server string, id VpsID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1014,7 +1008,7 @@ func NewGetVpsStatusRequest(server string, id VpsId) (*http.Request, error) {
 }
 
 // NewStopVpsRequest constructs an http.Request for the StopVps method
-func NewStopVpsRequest(server string, id VpsId) (*http.Request, error) {
+func NewStopVpsRequest(server string, id VpsID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1110,7 +1104,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /vps/{id}/restart (the `RestartVps` operationId).
-	RestartVpsWithResponse(ctx context.Context, id VpsId, reqEditors ...RequestEditorFn) (*RestartVpsResponse, error)
+	RestartVpsWithResponse(ctx context.Context, id VpsID, reqEditors ...RequestEditorFn) (*RestartVpsResponse, error)
 
 	// StartVpsWithResponse Start a VPS
 	//
@@ -1121,7 +1115,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /vps/{id}/start (the `StartVps` operationId).
-	StartVpsWithResponse(ctx context.Context, id VpsId, reqEditors ...RequestEditorFn) (*StartVpsResponse, error)
+	StartVpsWithResponse(ctx context.Context, id VpsID, reqEditors ...RequestEditorFn) (*StartVpsResponse, error)
 
 	// GetVpsStatusWithResponse Current status and metrics of a VPS
 	//
@@ -1132,7 +1126,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /vps/{id}/status (the `GetVpsStatus` operationId).
-	GetVpsStatusWithResponse(ctx context.Context, id VpsId, reqEditors ...RequestEditorFn) (*GetVpsStatusResponse, error)
+	GetVpsStatusWithResponse(ctx context.Context, id VpsID, reqEditors ...RequestEditorFn) (*GetVpsStatusResponse, error)
 
 	// StopVpsWithResponse Shut down a VPS
 	//
@@ -1143,7 +1137,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /vps/{id}/stop (the `StopVps` operationId).
-	StopVpsWithResponse(ctx context.Context, id VpsId, reqEditors ...RequestEditorFn) (*StopVpsResponse, error)
+	StopVpsWithResponse(ctx context.Context, id VpsID, reqEditors ...RequestEditorFn) (*StopVpsResponse, error)
 }
 
 type ListVpsesResponse struct {
@@ -1572,7 +1566,7 @@ func (c *ClientWithResponses) ListVpsesWithResponse(ctx context.Context, reqEdit
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /vps/{id}/restart (the `RestartVps` operationId).
-func (c *ClientWithResponses) RestartVpsWithResponse(ctx context.Context, id VpsId, reqEditors ...RequestEditorFn) (*RestartVpsResponse, error) {
+func (c *ClientWithResponses) RestartVpsWithResponse(ctx context.Context, id VpsID, reqEditors ...RequestEditorFn) (*RestartVpsResponse, error) {
 	rsp, err := c.RestartVps(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -1589,7 +1583,7 @@ func (c *ClientWithResponses) RestartVpsWithResponse(ctx context.Context, id Vps
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /vps/{id}/start (the `StartVps` operationId).
-func (c *ClientWithResponses) StartVpsWithResponse(ctx context.Context, id VpsId, reqEditors ...RequestEditorFn) (*StartVpsResponse, error) {
+func (c *ClientWithResponses) StartVpsWithResponse(ctx context.Context, id VpsID, reqEditors ...RequestEditorFn) (*StartVpsResponse, error) {
 	rsp, err := c.StartVps(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -1606,7 +1600,7 @@ func (c *ClientWithResponses) StartVpsWithResponse(ctx context.Context, id VpsId
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /vps/{id}/status (the `GetVpsStatus` operationId).
-func (c *ClientWithResponses) GetVpsStatusWithResponse(ctx context.Context, id VpsId, reqEditors ...RequestEditorFn) (*GetVpsStatusResponse, error) {
+func (c *ClientWithResponses) GetVpsStatusWithResponse(ctx context.Context, id VpsID, reqEditors ...RequestEditorFn) (*GetVpsStatusResponse, error) {
 	rsp, err := c.GetVpsStatus(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -1623,7 +1617,7 @@ func (c *ClientWithResponses) GetVpsStatusWithResponse(ctx context.Context, id V
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /vps/{id}/stop (the `StopVps` operationId).
-func (c *ClientWithResponses) StopVpsWithResponse(ctx context.Context, id VpsId, reqEditors ...RequestEditorFn) (*StopVpsResponse, error) {
+func (c *ClientWithResponses) StopVpsWithResponse(ctx context.Context, id VpsID, reqEditors ...RequestEditorFn) (*StopVpsResponse, error) {
 	rsp, err := c.StopVps(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -1955,997 +1949,4 @@ func ParseStopVpsResponse(rsp *http.Response) (*StopVpsResponse, error) {
 	}
 
 	return response, nil
-}
-
-// ServerInterface represents all server handlers.
-type ServerInterface interface {
-	// ListVpses List the VPSes of the authenticated user
-	// (GET /vps/list)
-	ListVpses(ctx echo.Context) error
-	// RestartVps Restart a VPS
-	// (POST /vps/{id}/restart)
-	RestartVps(ctx echo.Context, id VpsId) error
-	// StartVps Start a VPS
-	// (POST /vps/{id}/start)
-	StartVps(ctx echo.Context, id VpsId) error
-	// GetVpsStatus Current status and metrics of a VPS
-	// (GET /vps/{id}/status)
-	GetVpsStatus(ctx echo.Context, id VpsId) error
-	// StopVps Shut down a VPS
-	// (POST /vps/{id}/stop)
-	StopVps(ctx echo.Context, id VpsId) error
-}
-
-// ServerInterfaceWrapper converts echo contexts to parameters.
-type ServerInterfaceWrapper struct {
-	Handler ServerInterface
-}
-
-// ListVpses converts echo context to params.
-func (w *ServerInterfaceWrapper) ListVpses(ctx echo.Context) error {
-	var err error
-
-	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ListVpses(ctx)
-	return err
-}
-
-// RestartVps converts echo context to params.
-func (w *ServerInterfaceWrapper) RestartVps(ctx echo.Context) error {
-	var err error
-	// ------------- Path parameter "id" -------------
-	var id VpsId
-
-	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
-	}
-
-	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.RestartVps(ctx, id)
-	return err
-}
-
-// StartVps converts echo context to params.
-func (w *ServerInterfaceWrapper) StartVps(ctx echo.Context) error {
-	var err error
-	// ------------- Path parameter "id" -------------
-	var id VpsId
-
-	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
-	}
-
-	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.StartVps(ctx, id)
-	return err
-}
-
-// GetVpsStatus converts echo context to params.
-func (w *ServerInterfaceWrapper) GetVpsStatus(ctx echo.Context) error {
-	var err error
-	// ------------- Path parameter "id" -------------
-	var id VpsId
-
-	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
-	}
-
-	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.GetVpsStatus(ctx, id)
-	return err
-}
-
-// StopVps converts echo context to params.
-func (w *ServerInterfaceWrapper) StopVps(ctx echo.Context) error {
-	var err error
-	// ------------- Path parameter "id" -------------
-	var id VpsId
-
-	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
-	}
-
-	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.StopVps(ctx, id)
-	return err
-}
-
-// This is a simple interface which specifies echo.Route addition functions which
-// are present on both echo.Echo and echo.Group, since we want to allow using
-// either of them for path registration
-type EchoRouter interface {
-	CONNECT(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
-	DELETE(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
-	GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
-	HEAD(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
-	OPTIONS(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
-	PATCH(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
-	POST(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
-	PUT(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
-	TRACE(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
-}
-
-// RegisterHandlersOptions configures RegisterHandlersWithOptions.
-type RegisterHandlersOptions struct {
-	// BaseURL is prepended to every registered path so the API can be served
-	// under a prefix.
-	BaseURL string
-	// OperationMiddlewares lets the caller attach per-operation middleware at
-	// registration time. The map key is the OpenAPI `operationId` value as it
-	// appears in the spec (the raw, un-normalized form). Operations that have
-	// no entry are registered with no extra middleware. A nil map disables
-	// per-operation middleware entirely.
-	OperationMiddlewares map[string][]echo.MiddlewareFunc
-}
-
-// RegisterHandlers adds each server route to the EchoRouter.
-func RegisterHandlers(router EchoRouter, si ServerInterface) {
-	RegisterHandlersWithOptions(router, si, RegisterHandlersOptions{})
-}
-
-// RegisterHandlersWithBaseURL registers handlers and prepends BaseURL to the
-// paths so the API can be served under a prefix.
-func RegisterHandlersWithBaseURL(router EchoRouter, si ServerInterface, baseURL string) {
-	RegisterHandlersWithOptions(router, si, RegisterHandlersOptions{BaseURL: baseURL})
-}
-
-// RegisterHandlersWithOptions registers handlers using the supplied options,
-// including any per-operation middleware.
-func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options RegisterHandlersOptions) {
-
-	wrapper := ServerInterfaceWrapper{
-		Handler: si,
-	}
-
-	router.GET(options.BaseURL+"/vps/list", wrapper.ListVpses, options.OperationMiddlewares["listVpses"]...)
-	router.GET(options.BaseURL+"/vps/:id/status", wrapper.GetVpsStatus, options.OperationMiddlewares["getVpsStatus"]...)
-	router.POST(options.BaseURL+"/vps/:id/start", wrapper.StartVps, options.OperationMiddlewares["startVps"]...)
-	router.POST(options.BaseURL+"/vps/:id/stop", wrapper.StopVps, options.OperationMiddlewares["stopVps"]...)
-	router.POST(options.BaseURL+"/vps/:id/restart", wrapper.RestartVps, options.OperationMiddlewares["restartVps"]...)
-
-}
-
-type ActionFailedJSONResponse ErrorResponse
-
-type BadRequestJSONResponse ErrorResponse
-
-type ForbiddenJSONResponse ErrorResponse
-
-type InternalErrorJSONResponse ErrorResponse
-
-type NodeUnreachableJSONResponse ErrorResponse
-
-type NotFoundJSONResponse ErrorResponse
-
-type UnauthorizedJSONResponse ErrorResponse
-
-type UnavailableJSONResponse ErrorResponse
-
-type ListVpsesRequestObject struct {
-}
-
-type ListVpsesResponseObject interface {
-	VisitListVpsesResponse(w http.ResponseWriter) error
-}
-
-type ListVpses200JSONResponse VpsListResponse
-
-func (response ListVpses200JSONResponse) VisitListVpsesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListVpses401JSONResponse struct{ UnauthorizedJSONResponse }
-
-func (response ListVpses401JSONResponse) VisitListVpsesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(401)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListVpses403JSONResponse struct{ ForbiddenJSONResponse }
-
-func (response ListVpses403JSONResponse) VisitListVpsesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(403)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListVpses500JSONResponse struct{ InternalErrorJSONResponse }
-
-func (response ListVpses500JSONResponse) VisitListVpsesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(500)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListVpses503JSONResponse struct{ UnavailableJSONResponse }
-
-func (response ListVpses503JSONResponse) VisitListVpsesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type RestartVpsRequestObject struct {
-	Id VpsId `json:"id"`
-}
-
-type RestartVpsResponseObject interface {
-	VisitRestartVpsResponse(w http.ResponseWriter) error
-}
-
-type RestartVps200JSONResponse EmptyResponse
-
-func (response RestartVps200JSONResponse) VisitRestartVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type RestartVps400JSONResponse struct{ BadRequestJSONResponse }
-
-func (response RestartVps400JSONResponse) VisitRestartVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type RestartVps401JSONResponse struct{ UnauthorizedJSONResponse }
-
-func (response RestartVps401JSONResponse) VisitRestartVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(401)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type RestartVps403JSONResponse struct{ ForbiddenJSONResponse }
-
-func (response RestartVps403JSONResponse) VisitRestartVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(403)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type RestartVps404JSONResponse struct{ NotFoundJSONResponse }
-
-func (response RestartVps404JSONResponse) VisitRestartVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(404)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type RestartVps500JSONResponse struct{ ActionFailedJSONResponse }
-
-func (response RestartVps500JSONResponse) VisitRestartVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(500)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type RestartVps503JSONResponse struct{ NodeUnreachableJSONResponse }
-
-func (response RestartVps503JSONResponse) VisitRestartVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type StartVpsRequestObject struct {
-	Id VpsId `json:"id"`
-}
-
-type StartVpsResponseObject interface {
-	VisitStartVpsResponse(w http.ResponseWriter) error
-}
-
-type StartVps200JSONResponse EmptyResponse
-
-func (response StartVps200JSONResponse) VisitStartVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type StartVps400JSONResponse struct{ BadRequestJSONResponse }
-
-func (response StartVps400JSONResponse) VisitStartVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type StartVps401JSONResponse struct{ UnauthorizedJSONResponse }
-
-func (response StartVps401JSONResponse) VisitStartVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(401)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type StartVps403JSONResponse struct{ ForbiddenJSONResponse }
-
-func (response StartVps403JSONResponse) VisitStartVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(403)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type StartVps404JSONResponse struct{ NotFoundJSONResponse }
-
-func (response StartVps404JSONResponse) VisitStartVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(404)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type StartVps500JSONResponse struct{ ActionFailedJSONResponse }
-
-func (response StartVps500JSONResponse) VisitStartVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(500)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type StartVps503JSONResponse struct{ NodeUnreachableJSONResponse }
-
-func (response StartVps503JSONResponse) VisitStartVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetVpsStatusRequestObject struct {
-	Id VpsId `json:"id"`
-}
-
-type GetVpsStatusResponseObject interface {
-	VisitGetVpsStatusResponse(w http.ResponseWriter) error
-}
-
-type GetVpsStatus200JSONResponse VpsStatusResponse
-
-func (response GetVpsStatus200JSONResponse) VisitGetVpsStatusResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetVpsStatus400JSONResponse struct{ BadRequestJSONResponse }
-
-func (response GetVpsStatus400JSONResponse) VisitGetVpsStatusResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetVpsStatus401JSONResponse struct{ UnauthorizedJSONResponse }
-
-func (response GetVpsStatus401JSONResponse) VisitGetVpsStatusResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(401)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetVpsStatus403JSONResponse struct{ ForbiddenJSONResponse }
-
-func (response GetVpsStatus403JSONResponse) VisitGetVpsStatusResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(403)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetVpsStatus404JSONResponse struct{ NotFoundJSONResponse }
-
-func (response GetVpsStatus404JSONResponse) VisitGetVpsStatusResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(404)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetVpsStatus500JSONResponse struct{ InternalErrorJSONResponse }
-
-func (response GetVpsStatus500JSONResponse) VisitGetVpsStatusResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(500)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetVpsStatus503JSONResponse struct{ UnavailableJSONResponse }
-
-func (response GetVpsStatus503JSONResponse) VisitGetVpsStatusResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type StopVpsRequestObject struct {
-	Id VpsId `json:"id"`
-}
-
-type StopVpsResponseObject interface {
-	VisitStopVpsResponse(w http.ResponseWriter) error
-}
-
-type StopVps200JSONResponse EmptyResponse
-
-func (response StopVps200JSONResponse) VisitStopVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type StopVps400JSONResponse struct{ BadRequestJSONResponse }
-
-func (response StopVps400JSONResponse) VisitStopVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type StopVps401JSONResponse struct{ UnauthorizedJSONResponse }
-
-func (response StopVps401JSONResponse) VisitStopVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(401)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type StopVps403JSONResponse struct{ ForbiddenJSONResponse }
-
-func (response StopVps403JSONResponse) VisitStopVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(403)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type StopVps404JSONResponse struct{ NotFoundJSONResponse }
-
-func (response StopVps404JSONResponse) VisitStopVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(404)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type StopVps500JSONResponse struct{ ActionFailedJSONResponse }
-
-func (response StopVps500JSONResponse) VisitStopVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(500)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type StopVps503JSONResponse struct{ NodeUnreachableJSONResponse }
-
-func (response StopVps503JSONResponse) VisitStopVpsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-// StrictServerInterface represents all server handlers.
-type StrictServerInterface interface {
-	// ListVpses List the VPSes of the authenticated user
-	// (GET /vps/list)
-	ListVpses(ctx context.Context, request ListVpsesRequestObject) (ListVpsesResponseObject, error)
-	// RestartVps Restart a VPS
-	// (POST /vps/{id}/restart)
-	RestartVps(ctx context.Context, request RestartVpsRequestObject) (RestartVpsResponseObject, error)
-	// StartVps Start a VPS
-	// (POST /vps/{id}/start)
-	StartVps(ctx context.Context, request StartVpsRequestObject) (StartVpsResponseObject, error)
-	// GetVpsStatus Current status and metrics of a VPS
-	// (GET /vps/{id}/status)
-	GetVpsStatus(ctx context.Context, request GetVpsStatusRequestObject) (GetVpsStatusResponseObject, error)
-	// StopVps Shut down a VPS
-	// (POST /vps/{id}/stop)
-	StopVps(ctx context.Context, request StopVpsRequestObject) (StopVpsResponseObject, error)
-}
-
-type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
-type StrictMiddlewareFunc func(f StrictHandlerFunc, operationID string) StrictHandlerFunc
-
-func NewStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareFunc) ServerInterface {
-	return &strictHandler{ssi: ssi, middlewares: middlewares}
-}
-
-type strictHandler struct {
-	ssi         StrictServerInterface
-	middlewares []StrictMiddlewareFunc
-}
-
-// ListVpses operation middleware
-func (sh *strictHandler) ListVpses(ctx echo.Context) error {
-	var request ListVpsesRequestObject
-
-	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.ListVpses(ctx.Request().Context(), request.(ListVpsesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListVpses")
-	}
-
-	response, err := handler(ctx, request)
-
-	if err != nil {
-		return err
-	} else if validResponse, ok := response.(ListVpsesResponseObject); ok {
-		return validResponse.VisitListVpsesResponse(ctx.Response())
-	} else if response != nil {
-		return fmt.Errorf("unexpected response type: %T", response)
-	}
-	return nil
-}
-
-// RestartVps operation middleware
-func (sh *strictHandler) RestartVps(ctx echo.Context, id VpsId) error {
-	var request RestartVpsRequestObject
-
-	request.Id = id
-
-	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.RestartVps(ctx.Request().Context(), request.(RestartVpsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RestartVps")
-	}
-
-	response, err := handler(ctx, request)
-
-	if err != nil {
-		return err
-	} else if validResponse, ok := response.(RestartVpsResponseObject); ok {
-		return validResponse.VisitRestartVpsResponse(ctx.Response())
-	} else if response != nil {
-		return fmt.Errorf("unexpected response type: %T", response)
-	}
-	return nil
-}
-
-// StartVps operation middleware
-func (sh *strictHandler) StartVps(ctx echo.Context, id VpsId) error {
-	var request StartVpsRequestObject
-
-	request.Id = id
-
-	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.StartVps(ctx.Request().Context(), request.(StartVpsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "StartVps")
-	}
-
-	response, err := handler(ctx, request)
-
-	if err != nil {
-		return err
-	} else if validResponse, ok := response.(StartVpsResponseObject); ok {
-		return validResponse.VisitStartVpsResponse(ctx.Response())
-	} else if response != nil {
-		return fmt.Errorf("unexpected response type: %T", response)
-	}
-	return nil
-}
-
-// GetVpsStatus operation middleware
-func (sh *strictHandler) GetVpsStatus(ctx echo.Context, id VpsId) error {
-	var request GetVpsStatusRequestObject
-
-	request.Id = id
-
-	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.GetVpsStatus(ctx.Request().Context(), request.(GetVpsStatusRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetVpsStatus")
-	}
-
-	response, err := handler(ctx, request)
-
-	if err != nil {
-		return err
-	} else if validResponse, ok := response.(GetVpsStatusResponseObject); ok {
-		return validResponse.VisitGetVpsStatusResponse(ctx.Response())
-	} else if response != nil {
-		return fmt.Errorf("unexpected response type: %T", response)
-	}
-	return nil
-}
-
-// StopVps operation middleware
-func (sh *strictHandler) StopVps(ctx echo.Context, id VpsId) error {
-	var request StopVpsRequestObject
-
-	request.Id = id
-
-	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.StopVps(ctx.Request().Context(), request.(StopVpsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "StopVps")
-	}
-
-	response, err := handler(ctx, request)
-
-	if err != nil {
-		return err
-	} else if validResponse, ok := response.(StopVpsResponseObject); ok {
-		return validResponse.VisitStopVpsResponse(ctx.Response())
-	} else if response != nil {
-		return fmt.Errorf("unexpected response type: %T", response)
-	}
-	return nil
-}
-
-// Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
-// Stored as a slice of fixed-width chunks rather than one concatenated
-// const string: with thousands of chunks the chained `+` fold is several
-// times slower for the Go compiler than parsing a slice literal.
-var swaggerSpec = []string{
-	"7Fzpchs5kn4VBHYiLGlKFHX4on5p3N2zmum2FZZbHbsurQuqSpIYVQE1AIo0W6GI/bUPsLFPOE+ykQnU",
-	"wVOyTe92x9i/RBKFTCTy+PIo3/FUF6VWoJzlgzteCiMKcGDo01VpzzP8IwObGlk6qRUf8HdjYKoqwMiU",
-	"nX/H9JC5MbCri8uICcsMuMooyJhU9H0is4Tdwqxel0vrWCryvMfehY+xws/hScukw30Es85INWI7MT+M",
-	"+e5pvWEp3BjXSEsfb4Qhdm7A9GLFIw4fRVHmwAeHEZfILz7AI65EAXzAZcYjbuDvlTSQ8YEzFUTcpmMo",
-	"BB51qE0hHK5T7tkJj3ghlSyqgrZzsxL8TzACw+/v73ErW2plgSR2lqKMfhAyBxJcqpUD5fBPUZa5TAX+",
-	"fvA3i4K8a1m942CMRqm/J/FeXVyyVFd5xpR27AaYdcI4yNgNpKKyEM5vK1uCyiDr8ev77in+YGDIB/xf",
-	"DtrrPfC/2oPvkdLbwLU/w/L9CjrIPA+pMEZCxnTlmFb1peO1SGdZWhkDyiGnDnr8PuJ/Etlb+HsF1n2u",
-	"KBp1ZDGXWcyRFt7mgE1EXgGLubhJ8WtLPArF6qvZsjiMPwfLNHhShXDpmLkxXkIJKdsZasPCGZhgSqv9",
-	"2kRIRtmuV/dMp1UBysWq2YoMwu/khKvsKUmWdhVZRuZgNXNjgVRz1E8yrrIiFTAwrCwpxlAbiJVQM5Zr",
-	"fVuVUW0wNc0nlpFomR2LEtBY7iP+gzY3MstAfb66SsvOLs6Z07eA1yNNK6axmKAupWAtc5q4SXOJanJ2",
-	"cb51pe1wIC2qiMzYTYVcIDcb+LiP+LlyYJTIidDnyuLMKyDuE0StU7KL7RromWKVgo8lpOgSLJgJmH0r",
-	"M2BDIfPKePN7rTP4WRkQ6VjceE4/1x2NtXVM6Qy8E5fWOyihgmcgIl/BCy3QhTVk2Q4poRcEE7nVTCg7",
-	"BWPZ0/5xxKbSjZmIVQHWihEwK2YYWKyO2HQscyD/paeKZcKJG4Hu1bKqFV1v19vKa+1+0JX6bM/+WtMB",
-	"iJ3z79gxg4/SOsvQd5BUKwtmq0LsUiQKaBGQazVq7EBUbgzK4QEg8xywM3pKD5lQ2o3B0NdM2lgZKDUF",
-	"IvgoUpfPWC5vgWkF3kE1hk8nCy7mZ4U0tJG/wpeIztvzgqeZCu+A5VBuWf8eSdGfbyJk/qVGNq98zZan",
-	"zJkZEyMhFbNjbVw+27qdlUJBXhsWmRGpRh31jByN0Q6nbActZY2V7J4igjOzWOXCoRZ14x1FOTJHplU+",
-	"I5X3GGNVvBuDgQbqiFgFyyYVQ2eeo1+YY6WorEO7xlBpBOmsGwtFDjHYP3va75NGNrIjyPZKFzdSQfbO",
-	"iOFQpn+FmV2GvPUi5vwqjCW6Uo7wqVSpLvCvPyI0GmmpRrs9BJzaK4GavRnywfu7Dup8z8NGH6T6kMtC",
-	"OrzStSswwq9foCv30B64JGxyfR+tXOJ3iJrPNU3+fVG6WaNBS6I5UwxwBbOVj683OpsNMN4mNTROmFAZ",
-	"feM1nvKBHtv5xUjnAGNmLhUgXEFdipUuwZDRzF2lzwnGwkDG6p0HTItS7qc6gxEoNiW4OjWibJbGqhDl",
-	"PgL39imkROlFlTpizYKRIpceV1cqQ2fnLPuzZvggw8yBYkDEC/HxwiB/TiLi7zc5gb75G6QO3cG8xa3M",
-	"njw2ADWBXJfQYxcGLBqJVNaByNDzdoQ3HYPyj9gOnoi+2FGWnYO0Wyzy+69VIdS+AZGhkQfWQyS1yIZ0",
-	"UNBzQRI+bUNJFFKd+x/b3EkYI2b8fkEJA/HrFeJ87WH0pd91Wf081oaRcHICNf5vbzTzevOXyzevQ0I5",
-	"Jzp+ePSCR5giImzjA/4f7/v7L6//+AceLZ/nssyl2+gnaMVmJ4H6VrsJZgFTHAf57PEe4wFTf8DMG38T",
-	"LTmYaIVHiVa5kIhflXbVVSBqQPcsLeWqM5YcTEp7gJ+THnu3LBZpGUgy8b29NPjYvb1YrfKpA5bMicB7",
-	"laR77oQJA6z01rTLNG5r8Upoz2RRBknEkgUhdL9qpLBAqZYEUYtVTe60wUQIhwJgdVPNLDiLJw0LqUpC",
-	"lRGt4M0w8RmzXShe3PG0rD6QoFBLecQzaW8/2FKkpLb9fr/PIz6qhBHKAWQfjCj4gB89fcYjjsA51Dtq",
-	"sfbC1j0FeK0y4wN+TDqX4bKjzlX7qw9E6n+LoQFN5/iEqE2kcZXI5a/ktD8EuzlEk6EjkipvAimrYjDq",
-	"96Znlozx/nrRpd1Uxjr0Wl42d1zk+SO4mfc4uO2yB0+1GspRhbFIFHhJeOENPfb27CdKvwsYiZsZ3i47",
-	"u/Eufsgml1NRMg/3PYLsXPU2mfRVMeSsw+6ri58t29EmxNYIv2CVks7utqkdgqwmXSYWu9r31QWJxBgR",
-	"W5AicrKo8l+dm5bgintFjlpru9u8Z72wk872VgUamW1dEeaqtf6We+zfdMUUnksi9mDDypAvRuiQijz3",
-	"p/MOYpvstGk9IfpG60I6rNVazvChfQM55apnF+e+cmznc40nlukJmImEaVOS0wUCOqJ0C7NO2m9gCAZU",
-	"CrGq16LySxdhKuHLrJqYFznlJaehVlcXG6Zihp8UZS4h410KtlsVXxMba5xBNEgvg6+p8SSlWpT92DXA",
-	"pLfArnft2+S2taMlvpHYFtj+CiJ22on8U+Sbrk8Q53htkdVW+W0A5bZVokF9X0knlhjfkk5sn2evEi3n",
-	"j2f4Id1YCZ9WRZL5hazMhRtqU8z7dFIHpG2rMtTqfLNEWpYcJmznTQnq6t8p3wBVFZgcHHYyrzoKLeQP",
-	"1DZbxWkn/C3F5jnY0IU5qxK9q9L+KK3rZs7zcM6s/WVShv5bk4tuum1MXu4fSEj9jstsLixrWFpzoEuE",
-	"9suXuccSUykl1Shh//jP/2lbaZaKYhOghONGawdZL1Z7LLFOlyWmHOuX23HlWKanKjxR9waXnmm7hrTQ",
-	"gSmkwoi6tLL9yS+t1K3SU9Wu8x0rXwiknyLWbYTVJTw3F/RToZ7M1e995hN0MQiGRzycGf+qOUaw1PDE",
-	"Ix6orlDfRvzVqnJep1dZWZJeAc7I1FLRuzWkpnw5khOqbLeAIticv+5TJmysQr+t6XBHAYFbSkvnSxKe",
-	"T9tmxbcws2yo81xP6yt4YmPVSZYLcGOdDRZTXioP1T5mRUaLx4vViuyVHiRv6m+gzdUeW7l8uC75QDWi",
-	"3SCQ3LRoIxcrCxVLGSG5o68Zz9rMpW6I5zPmG7SzdkyiiRaop0YUX5Wlt2c/dXiRCtlZz41tTOYBF+pd",
-	"2+8fPX5DOF8b4SxYbtCwjuJHHbvcEEgr+zhs8AjFreynhHI0C0grI93sEvfxJEsjJ8LBO33rhydWtNX8",
-	"ClYKQwKd6cos1OV77NyxCRg5lGD9Al93oco6bjQGkYFp55fOLs73L/zG+552C2VK+VeYocTK6iaX6SbW",
-	"aMGDnMkMlPO8Tccal2Eo28wb7byONZSlVEO9plTSzGQgU6+ufop8MGapVs7o3DcqB/XIDPkvsHU1Za6T",
-	"HavKgokQY2T4qzTdaE/jVBFDhMG0YQboC1xX9GIVq0tdmRQGLEknxUGmU3sgSnng2ev9Ws4StpPqUvop",
-	"t0SUktakk2I/rHEfXbLbY79QJzO0xuvJH4RgMseDtvNDGaQyAxt57qikoJv5nVZO9VHp3lKtUjCKAFSs",
-	"9vbO2vNLrfb2mBO3YDFNSIGVYJp+rhsbXY3GVJxOK+t0wfxN2ihWyeIlhur3kt4lPfa9SMfdJlNntEAr",
-	"oKmBUyb89EAqVKxoHsjCBIzI6ZFwYvoTl3hYONG3iJIcE2rGnCygx5q+FhHycCw56R8mSIB+iRX91DSJ",
-	"N0z8tM8fJ0F4tWuxe3uE1kJh5y+Xb1732Fnd3BxWedtF9PNwlolus+4WZsjRkEYAUQqxatapuQYoG+s8",
-	"8x0hRkkIXm7TWPNcve7ix4AY9/bQMlo4aZvyXqrzqlAW4WWn32XZThLzw6MXMU8iGs5IDo9eJLtRrFD0",
-	"rQ7eApTUmSi8EKdi5oFhLlMIvjUY+ndBmX0imoGRE8jY0OiCeNv55d0PFz/uUriSjvps+PWr5gIwlwRj",
-	"veUf9vrUKihBiVLyAT/u9XvHvis3JlfbdJHwwwjcsvd4G2ZHUbVmoQ9ldSqpUBjGX7qQbNXUy7kLFqN0",
-	"rIQZ0Qltr3Uy7SyMvxGF1EK3K0DounN9nvEBx3T2ihLJhTHRo37/8ZMiHrgGgfuYb6uiEGYWvGb7G4u5",
-	"NxKap3WaddxWI8OYo/RFXsFi4Axp9PulzknoKm3sSD1d05DyDdZOQ8qBdfuTX3upmTnd7UYdtt2oQ76q",
-	"iEo0VvSjGuTJXx4ePT96/uLk5cpm5toNWgzID5+9PDp+efJiY1trWUDPn71YENDRooBO1rXsnh4eLUvo",
-	"aFk+R18un/5ny6W/SSDXFNfrovvq2N6U5C2k3VDWpNh2rKe+MWpFAV6F0XJ1RYE5Vgke3rtOdFxk1Ukj",
-	"8oTF/OikH/MwTodxJtUqQ/M9DeNMTam/5sHTDBvjpjE/inmP/Um7MZm4NyeavgqQwyNJmhxMxzQTNx3P",
-	"6i06zYJQQIBC05RSSO3tPCe1MLz3mDfrWmBPbGPWdWMm5mxHadYKJGKNHNjRSX/3N2zhv3ezPul/FcP+",
-	"jVnzo+cLF6u2ayYMMWg+sT6UUhp70j9ct3UTKg/mJkfpoeOHH2on2u8jFMXDT8zPftNTx49irhn7JHk1",
-	"1vvjw+kJCQTvRoxsqDfza9yFwvSdzO4PQlJCqaa2KzEPLbDN/CTNdnl/5xuXoZbKxNCBmQqTWfRbQDBG",
-	"OpoJq5doE6tQcA3vEnjYGwqvmCW1lVcCWAhxCVvX2dNO8rTfT3ZPEdB25kJj1ZZ+A+5+6nH3EmAKJ7oq",
-	"LaG/9l2kNdWNdsmBf1fp/vpLkBYf3D1+rnZuKnLzWzSUPEAG2UJRmfK8mIt6grLmPOan9Vs19YwgCd/G",
-	"ylFC6d93GVNVCeVfauP71fRClM5m1Bqot6VcwNcyQn/65DFW0Xl95//OXk/6Jw8/0czhP9bA517Leqx9",
-	"L74/MW/jQVV9fWKzIT9gxpdrjJjt1Pb4j//679pOd3uM1pNVN8aLq4OSWV/uT8dCjaBRk0fb8rYs+fKb",
-	"HX+z49+DHV9+ghWHxsjGAkSnzLCqvdjkJnOW7kfbpRrl0F7w+XC5bzr/4tNCC7Ztz/q6DrBcTqAmHaud",
-	"pK64JxFLmpJ7skuZTvNmj0Bd7qPu+jeGmncrqXa1ytj/DK6tq/8/GfxcmtNp8/HD/smLp8+feSjc9tr4",
-	"8+OTfv/4qM/bnlen9/z4HGQxwfgk6LzQ1ljhfvyKuYHBf0LD3zZCf8QAwEPeQJcbQvq4cpZmMVaF9Tpq",
-	"Y1gPIZ7Cui5LH9bruL/FsF7PhnRDe6w6sZ19QmjX5bfI/i2y/+Yje6Pza+y509Yl/Z1v6L6/Xmijvqd5",
-	"Ej/36xV+8fWXV1c/hVcpd/BPmhLOh/toWZBRDbLWjDrYl0ZnlVdBXEVDeZXJ+YCPnSvt4ODgjja87xTy",
-	"qbZnJJ44/J8dCnLvg4aiyh39jxcK8uaFj1TTJN78W11k7WEUnbq/DfM9spXF0/2oU5GTJxtKYx0TpQwj",
-	"0DtJIW4Bc5Fkgf/BwcHh0fNev9fvHQ5e9F/0D9JJ0T0JCjRcyiK9K1+danroQe7riym9tg2N93t/ff+/",
-	"AQAA//8=",
-}
-
-// decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
-// after base64-decoding and flate-decompressing the embedded blob.
-func decodeSpec() ([]byte, error) {
-	encoded := strings.Join(swaggerSpec, "")
-	compressed, err := base64.StdEncoding.DecodeString(encoded)
-	if err != nil {
-		return nil, fmt.Errorf("error base64 decoding spec: %w", err)
-	}
-	zr := flate.NewReader(bytes.NewReader(compressed))
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(zr); err != nil {
-		return nil, fmt.Errorf("read flate: %w", err)
-	}
-	if err := zr.Close(); err != nil {
-		return nil, fmt.Errorf("close flate reader: %w", err)
-	}
-
-	return buf.Bytes(), nil
-}
-
-var rawSpec = decodeSpecCached()
-
-// a naive cache of the decoded OpenAPI spec
-func decodeSpecCached() func() ([]byte, error) {
-	data, err := decodeSpec()
-	return func() ([]byte, error) {
-		return data, err
-	}
-}
-
-// Constructs a synthetic filesystem for resolving external references when loading openapi specifications.
-func PathToRawSpec(pathToFile string) map[string]func() ([]byte, error) {
-	res := make(map[string]func() ([]byte, error))
-	if len(pathToFile) > 0 {
-		res[pathToFile] = rawSpec
-	}
-
-	return res
-}
-
-// GetSpec returns the OpenAPI specification corresponding to the generated
-// code in this file. External references in the spec are resolved through
-// PathToRawSpec; externally-referenced files must be embedded in their
-// corresponding Go packages (via the import-mapping feature). URL-based
-// external refs are not supported.
-func GetSpec() (swagger *openapi3.T, err error) {
-	resolvePath := PathToRawSpec("")
-
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = func(loader *openapi3.Loader, url *url.URL) ([]byte, error) {
-		pathToFile := url.String()
-		pathToFile = path.Clean(pathToFile)
-		getSpec, ok := resolvePath[pathToFile]
-		if !ok {
-			err1 := fmt.Errorf("path not found: %s", pathToFile)
-			return nil, err1
-		}
-		return getSpec()
-	}
-	var specData []byte
-	specData, err = rawSpec()
-	if err != nil {
-		return
-	}
-	swagger, err = loader.LoadFromData(specData)
-	if err != nil {
-		return
-	}
-	return
-}
-
-// GetSpecJSON returns the raw JSON bytes of the embedded OpenAPI
-// specification: decompressed but not unmarshaled. External references
-// are not resolved here; the bytes are the spec exactly as embedded by
-// codegen. The result is cached at package init time, so repeated calls
-// are cheap.
-func GetSpecJSON() ([]byte, error) {
-	return rawSpec()
-}
-
-// GetSwagger returns the OpenAPI specification corresponding to the
-// generated code in this file.
-//
-// Deprecated: GetSwagger predates kin-openapi renaming openapi3.Swagger
-// to openapi3.T. Use [GetSpec] instead. This wrapper is retained for
-// backwards compatibility.
-func GetSwagger() (*openapi3.T, error) {
-	return GetSpec()
 }

@@ -2,23 +2,23 @@ package cvm
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/labstack/echo/v4"
 
 	gen "github.com/specfirst/specfirst/gen/cvm"
+	genserver "github.com/specfirst/specfirst/gen/cvm/server"
 	"github.com/specfirst/specfirst/openapi"
 	"github.com/specfirst/specfirst/server/kit"
-	"github.com/specfirst/specfirst/server/storage"
 )
 
 // Prefix is where the apiserver mounts the API: the documented base path /api/client,
 // under /cvm.
 const Prefix = "/cvm/api/client"
 
-// NewAPI describes the CVM client API over st for kit.Server.Mount.
+// NewAPI describes the CVM client API over st for kit.Server.Mount: its error shape, the
+// statuses of its own kinds of error, and its authentication.
 func NewAPI(st Store, prefix string) (*kit.API, error) {
 	spec, err := openapi.Load("cvm")
 	if err != nil {
@@ -29,18 +29,24 @@ func NewAPI(st Store, prefix string) (*kit.API, error) {
 		Name:   "cvm",
 		Prefix: prefix,
 		Spec:   spec,
-		Register: func(e *echo.Echo, prefix string) {
-			gen.RegisterHandlersWithBaseURL(e, gen.NewStrictHandler(h, nil), prefix)
+		Register: func(r kit.EchoRouter, prefix string) {
+			genserver.RegisterHandlersWithBaseURL(r, genserver.NewStrictHandler(h, nil), prefix)
 		},
 		Authenticate: authenticator(st),
-		MapError:     mapError,
-		WriteError:   writeError,
+		Errors: []kit.Status{
+			{Kind: ErrBadTokenPair, Code: http.StatusUnauthorized},
+			{Kind: ErrNoClientAccess, Code: http.StatusForbidden},
+			{Kind: ErrNodeUnreachable, Code: http.StatusServiceUnavailable},
+			// The document answers a refused action with a 500.
+			{Kind: ErrActionRefused, Code: http.StatusInternalServerError},
+		},
+		WriteError: writeError,
 	}, nil
 }
 
 // authenticator enforces the spec's publicToken+privateToken requirement. kin-openapi
 // calls it once per scheme of the requirement; the pair is checked on the first call and
-// the second only confirms it.
+// the second only confirms it. Its errors are mapped by the table above.
 func authenticator(st Store) openapi3filter.AuthenticationFunc {
 	return func(ctx context.Context, in *openapi3filter.AuthenticationInput) error {
 		if _, ok := kit.PrincipalFrom[Caller](ctx); ok {
@@ -48,40 +54,12 @@ func authenticator(st Store) openapi3filter.AuthenticationFunc {
 		}
 		h := in.RequestValidationInput.Request.Header
 		c, err := st.Authenticate(ctx, h.Get("API-Public-Token"), h.Get("API-Private-Token"))
-		switch {
-		case errors.Is(err, ErrBadTokenPair):
-			return kit.Unauthorized(err.Error())
-		case errors.Is(err, ErrNoClientAccess):
-			return kit.Forbidden(err.Error())
-		case err != nil:
-			return kit.AuthFailed(err, mapError)
+		if err != nil {
+			return err
 		}
 		kit.SetPrincipal(ctx, c)
 		return nil
 	}
-}
-
-// mapError is the one place where CVM's domain errors become statuses.
-func mapError(err error) (int, []string) {
-	var (
-		nf *NotFoundError
-		ae *ActionError
-	)
-	switch {
-	case errors.As(err, &nf):
-		return http.StatusNotFound, []string{nf.Error()}
-	case errors.As(err, &ae):
-		return http.StatusInternalServerError, []string{ae.Error()}
-	case errors.Is(err, ErrNodeUnreachable):
-		return http.StatusServiceUnavailable, []string{err.Error()}
-	case errors.Is(err, ErrBadTokenPair):
-		return http.StatusUnauthorized, []string{err.Error()}
-	case errors.Is(err, ErrNoClientAccess):
-		return http.StatusForbidden, []string{err.Error()}
-	case storage.IsUnavailable(err):
-		return http.StatusServiceUnavailable, []string{"The database is unavailable; try again shortly."}
-	}
-	return 0, nil
 }
 
 // writeError writes CVM's documented error envelope: {"errors": ["…"]}.

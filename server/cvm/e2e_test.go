@@ -11,8 +11,8 @@ import (
 
 	cvmclient "github.com/specfirst/specfirst/client/cvm"
 	gen "github.com/specfirst/specfirst/gen/cvm"
-	"github.com/specfirst/specfirst/server/app/apptest"
 	"github.com/specfirst/specfirst/server/cvm"
+	"github.com/specfirst/specfirst/server/servertest"
 	"github.com/specfirst/specfirst/server/storage/storagetest"
 )
 
@@ -34,8 +34,8 @@ const (
 )
 
 func TestEndToEnd(t *testing.T) {
-	storagetest.EachBackend(t, func(t *testing.T, b storagetest.Backend) {
-		srv := apptest.Start(t, b.Config(t), "demo")
+	storagetest.Each(t, func(t *testing.T, b storagetest.Backend) {
+		srv := servertest.Start(t, b.Config(t), servertest.Options{}, cvm.Module())
 		base := srv.URL + cvm.Prefix
 		ctx := context.Background()
 		demo, err := cvmclient.New(base, "demo-public", "demo-private")
@@ -83,14 +83,14 @@ func TestEndToEnd(t *testing.T) {
 				}
 				return st
 			}
-			if st := expect(vpsRunning, gen.Running); st.RamUsed != "73400320" || *st.TrafficInUsed != "912727849" || st.TrafficUsed != nil {
+			if st := expect(vpsRunning, gen.Running); st.RAMUsed != "73400320" || *st.TrafficInUsed != "912727849" || st.TrafficUsed != nil {
 				t.Errorf("running status: %+v", st)
 			}
 			if err := demo.Stop(ctx, vpsRunning); err != nil {
 				t.Fatal(err)
 			}
-			if st := expect(vpsRunning, gen.Stopped); st.RamUsed != "0" {
-				t.Errorf("a stopped VPS reports %s bytes of RAM", st.RamUsed)
+			if st := expect(vpsRunning, gen.Stopped); st.RAMUsed != "0" {
+				t.Errorf("a stopped VPS reports %s bytes of RAM", st.RAMUsed)
 			}
 			if err := demo.Restart(ctx, vpsRunning); err != nil {
 				t.Fatal(err)
@@ -108,7 +108,7 @@ func TestEndToEnd(t *testing.T) {
 
 		t.Run("unreachable node reports unknown", func(t *testing.T) {
 			st, err := demo2.Status(ctx, vpsUnreachable)
-			if err != nil || st.Status != gen.Unknown || st.RamUsed != "0" {
+			if err != nil || st.Status != gen.Unknown || st.RAMUsed != "0" {
 				t.Errorf("%+v %v", st, err)
 			}
 		})
@@ -151,7 +151,7 @@ func TestEndToEnd(t *testing.T) {
 		})
 
 		t.Run("revoked pair", func(t *testing.T) {
-			if err := srv.App.CVM.RevokeTokenPair(ctx, "demo2-public"); err != nil {
+			if err := cvm.NewSQLStore(srv.DB).RevokeTokenPair(ctx, "demo2-public"); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := demo2.ListVPSes(ctx); cvmclient.StatusOf(err) != 401 {

@@ -57,45 +57,51 @@ type Fixtures struct {
 // Seed loads fixtures (YAML) into an empty store; a store that already has users is left
 // alone, so restarts and several replicas starting at once seed only once.
 func Seed(ctx context.Context, st Store, data []byte) error {
+	_, err := seed(ctx, st, data)
+	return err
+}
+
+// seed is Seed, reporting whether it loaded anything.
+func seed(ctx context.Context, st Store, data []byte) (bool, error) {
 	var f Fixtures
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil {
-		return fmt.Errorf("cvm fixtures: %w", err)
+		return false, fmt.Errorf("cvm fixtures: %w", err)
 	}
 	if empty, err := st.Empty(ctx); err != nil || !empty {
-		return err
+		return false, err
 	}
 	nodes := map[string]int64{}
 	for _, n := range f.Nodes {
 		node, err := st.CreateNode(ctx, n.Name, n.Reachable)
 		if errors.Is(err, ErrConflict) {
-			return nil // another replica is seeding
+			return false, nil // another replica is seeding
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 		nodes[n.Name] = node.ID
 	}
 	for _, u := range f.Users {
 		user, err := st.CreateUser(ctx, u.Name)
 		if err != nil {
-			return err
+			return false, err
 		}
 		for _, tp := range u.TokenPairs {
 			if err := st.AddTokenPair(ctx, user.ID, tp.Public, tp.Private, tp.ClientAPI); err != nil {
-				return err
+				return false, err
 			}
 			if tp.Revoked {
 				if err := st.RevokeTokenPair(ctx, tp.Public); err != nil {
-					return err
+					return false, err
 				}
 			}
 		}
 		for _, v := range u.VPSes {
 			nodeID, ok := nodes[v.Node]
 			if !ok {
-				return fmt.Errorf("cvm fixtures: VPS %s: unknown node %q", v.Hostname, v.Node)
+				return false, fmt.Errorf("cvm fixtures: VPS %s: unknown node %q", v.Hostname, v.Node)
 			}
 			t := v.Traffic
 			_, err := st.CreateVPS(ctx, VPS{
@@ -106,9 +112,9 @@ func Seed(ctx context.Context, st Store, data []byte) error {
 					InUsed: t.InUsed, OutLimit: t.OutLimit, OutUsed: t.OutUsed},
 			})
 			if err != nil {
-				return fmt.Errorf("cvm fixtures: VPS %s: %w", v.Hostname, err)
+				return false, fmt.Errorf("cvm fixtures: VPS %s: %w", v.Hostname, err)
 			}
 		}
 	}
-	return nil
+	return true, nil
 }

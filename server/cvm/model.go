@@ -3,6 +3,8 @@ package cvm
 import (
 	"errors"
 	"fmt"
+
+	"github.com/specfirst/specfirst/server/domain"
 )
 
 // State is the stored state of a VPS. "unknown" is never stored: it is what the status
@@ -90,7 +92,8 @@ func (v VPS) ReportedState() State {
 	return v.State
 }
 
-// Domain errors. The API maps them to statuses in one place (errors.go).
+// Domain errors. The API maps them to statuses in one place (api.go's table; a
+// NotFoundError is a domain.ErrNotFound, which the shared table maps to 404).
 var (
 	// ErrBadTokenPair: no valid token pair (missing, wrong or revoked) → 401.
 	ErrBadTokenPair = errors.New("No valid API token pair was specified.")
@@ -100,6 +103,8 @@ var (
 	ErrNodeUnreachable = errors.New("The host node of this VPS cannot be reached.")
 	// ErrConflict: a name that must be unique is taken.
 	ErrConflict = errors.New("already exists")
+	// ErrActionRefused: the VPS's state refuses the action (an *ActionError says which) → 500.
+	ErrActionRefused = errors.New("action refused")
 )
 
 // NotFoundError: no such VPS for this user (another user's VPS included) → 404.
@@ -108,6 +113,8 @@ type NotFoundError struct{ ID int64 }
 func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("No VPS with ID %d exists for this user.", e.ID)
 }
+
+func (e *NotFoundError) Unwrap() error { return domain.ErrNotFound }
 
 // ActionError: the VPS's state refuses the action → 500, as the document says.
 type ActionError struct {
@@ -119,6 +126,8 @@ func (e *ActionError) Error() string {
 	verb := map[Action]string{Start: "started", Stop: "shut down", Restart: "restarted"}[e.Action]
 	return fmt.Sprintf("The VPS could not be %s because it is %s.", verb, e.State)
 }
+
+func (e *ActionError) Unwrap() error { return ErrActionRefused }
 
 // Transition is the VPS state machine: start takes stopped to running, stop takes running
 // to stopped, restart leaves the VPS running; suspended and terminated VPSes refuse every

@@ -2,14 +2,11 @@ package cvm
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/specfirst/specfirst/server/storage"
@@ -18,6 +15,10 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
+// Migrations is the store's schema in storage.DB.Migrate's layout; every table is named
+// cvm_….
+var Migrations = storage.MigrationsIn(migrations, "migrations")
+
 // SQLStore is the Store on SQLite or PostgreSQL.
 type SQLStore struct {
 	db *storage.DB
@@ -25,25 +26,9 @@ type SQLStore struct {
 
 var _ Store = (*SQLStore)(nil)
 
-// NewSQLStore migrates db and returns a store on it.
-func NewSQLStore(ctx context.Context, db *storage.DB) (*SQLStore, error) {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	if err := db.Migrate(ctx, "cvm", sub); err != nil {
-		return nil, err
-	}
-	return &SQLStore{db: db}, nil
-}
-
-// hashToken stores tokens as SHA-256: they are random, high-entropy secrets, so a fast
-// hash suffices (a password hash would cost tens of milliseconds on every request) and a
-// leaked table reveals no usable pair.
-func hashToken(t string) string {
-	sum := sha256.Sum256([]byte(t))
-	return hex.EncodeToString(sum[:])
-}
+// NewSQLStore returns a store on db, which must hold the schema (Migrations; the module
+// loader applies it).
+func NewSQLStore(db *storage.DB) *SQLStore { return &SQLStore{db: db} }
 
 func (s *SQLStore) Authenticate(ctx context.Context, public, private string) (Caller, error) {
 	if public == "" || private == "" {
@@ -55,16 +40,16 @@ func (s *SQLStore) Authenticate(ctx context.Context, public, private string) (Ca
 		clientAPI bool
 		revokedAt sql.NullInt64
 	)
-	err := s.db.QueryRowContext(ctx, s.db.Rebind(
-		`SELECT id, user_id, private_hash, client_api, revoked_at FROM cvm_token_pairs WHERE public_hash = ?`),
-		hashToken(public)).Scan(&c.TokenPairID, &c.UserID, &privHash, &clientAPI, &revokedAt)
+	err := s.db.QueryRowContext(ctx,
+		`SELECT id, user_id, private_hash, client_api, revoked_at FROM cvm_token_pairs WHERE public_hash = ?`,
+		storage.HashToken(public)).Scan(&c.TokenPairID, &c.UserID, &privHash, &clientAPI, &revokedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Caller{}, ErrBadTokenPair
 	}
 	if err != nil {
 		return Caller{}, err
 	}
-	if subtle.ConstantTimeCompare([]byte(privHash), []byte(hashToken(private))) != 1 || revokedAt.Valid {
+	if subtle.ConstantTimeCompare([]byte(privHash), []byte(storage.HashToken(private))) != 1 || revokedAt.Valid {
 		return Caller{}, ErrBadTokenPair
 	}
 	if !clientAPI {
@@ -99,7 +84,7 @@ func scanVPS(row interface{ Scan(...any) error }) (VPS, error) {
 }
 
 func (s *SQLStore) ListVPSes(ctx context.Context, userID int64) ([]VPS, error) {
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(`SELECT `+vpsColumns+vpsFrom+`WHERE v.user_id = ? ORDER BY v.id`), userID)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+vpsColumns+vpsFrom+`WHERE v.user_id = ? ORDER BY v.id`, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +101,7 @@ func (s *SQLStore) ListVPSes(ctx context.Context, userID int64) ([]VPS, error) {
 }
 
 func (s *SQLStore) GetVPS(ctx context.Context, userID, vpsID int64) (VPS, error) {
-	v, err := scanVPS(s.db.QueryRowContext(ctx, s.db.Rebind(`SELECT `+vpsColumns+vpsFrom+`WHERE v.id = ? AND v.user_id = ?`), vpsID, userID))
+	v, err := scanVPS(s.db.QueryRowContext(ctx, `SELECT `+vpsColumns+vpsFrom+`WHERE v.id = ? AND v.user_id = ?`, vpsID, userID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return VPS{}, &NotFoundError{ID: vpsID}
 	}
@@ -139,8 +124,8 @@ func (s *SQLStore) Act(ctx context.Context, userID, vpsID int64, a Action) (VPS,
 		if err != nil {
 			return VPS{}, err
 		}
-		n, err := storage.Affected(s.db.ExecContext(ctx, s.db.Rebind(
-			`UPDATE cvm_vpses SET status = ?, updated_at = ? WHERE id = ? AND user_id = ? AND status = ?`),
+		n, err := storage.Affected(s.db.ExecContext(ctx,
+			`UPDATE cvm_vpses SET status = ?, updated_at = ? WHERE id = ? AND user_id = ? AND status = ?`,
 			string(next), time.Now().UnixNano(), vpsID, userID, string(v.State)))
 		if err != nil {
 			return VPS{}, err
@@ -155,7 +140,7 @@ func (s *SQLStore) Act(ctx context.Context, userID, vpsID int64, a Action) (VPS,
 
 func (s *SQLStore) CreateUser(ctx context.Context, name string) (User, error) {
 	u := User{Name: name}
-	err := s.db.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO cvm_users (name, created_at) VALUES (?, ?) RETURNING id`),
+	err := s.db.QueryRowContext(ctx, `INSERT INTO cvm_users (name, created_at) VALUES (?, ?) RETURNING id`,
 		name, time.Now().Unix()).Scan(&u.ID)
 	if storage.IsUniqueViolation(err) {
 		return User{}, fmt.Errorf("user %q: %w", name, ErrConflict)
@@ -167,9 +152,9 @@ func (s *SQLStore) AddTokenPair(ctx context.Context, userID int64, public, priva
 	if public == "" || private == "" {
 		return errors.New("cvm: both tokens of a pair must be non-empty")
 	}
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(
-		`INSERT INTO cvm_token_pairs (user_id, public_hash, private_hash, client_api, created_at) VALUES (?, ?, ?, ?, ?)`),
-		userID, hashToken(public), hashToken(private), clientAPI, time.Now().Unix())
+	_, err := s.db.ExecContext(ctx,
+		`INSERT INTO cvm_token_pairs (user_id, public_hash, private_hash, client_api, created_at) VALUES (?, ?, ?, ?, ?)`,
+		userID, storage.HashToken(public), storage.HashToken(private), clientAPI, time.Now().Unix())
 	if storage.IsUniqueViolation(err) {
 		return fmt.Errorf("token pair: %w", ErrConflict)
 	}
@@ -177,15 +162,15 @@ func (s *SQLStore) AddTokenPair(ctx context.Context, userID int64, public, priva
 }
 
 func (s *SQLStore) RevokeTokenPair(ctx context.Context, public string) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(
-		`UPDATE cvm_token_pairs SET revoked_at = ? WHERE public_hash = ? AND revoked_at IS NULL`),
-		time.Now().Unix(), hashToken(public))
+	_, err := s.db.ExecContext(ctx,
+		`UPDATE cvm_token_pairs SET revoked_at = ? WHERE public_hash = ? AND revoked_at IS NULL`,
+		time.Now().Unix(), storage.HashToken(public))
 	return err
 }
 
 func (s *SQLStore) CreateNode(ctx context.Context, name string, reachable bool) (Node, error) {
 	n := Node{Name: name, Reachable: reachable}
-	err := s.db.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO cvm_nodes (name, reachable) VALUES (?, ?) RETURNING id`),
+	err := s.db.QueryRowContext(ctx, `INSERT INTO cvm_nodes (name, reachable) VALUES (?, ?) RETURNING id`,
 		name, reachable).Scan(&n.ID)
 	if storage.IsUniqueViolation(err) {
 		return Node{}, fmt.Errorf("node %q: %w", name, ErrConflict)
@@ -194,7 +179,7 @@ func (s *SQLStore) CreateNode(ctx context.Context, name string, reachable bool) 
 }
 
 func (s *SQLStore) SetNodeReachable(ctx context.Context, nodeID int64, reachable bool) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE cvm_nodes SET reachable = ? WHERE id = ?`), reachable, nodeID)
+	_, err := s.db.ExecContext(ctx, `UPDATE cvm_nodes SET reachable = ? WHERE id = ?`, reachable, nodeID)
 	return err
 }
 
@@ -210,10 +195,10 @@ func (s *SQLStore) CreateVPS(ctx context.Context, v VPS) (VPS, error) {
 		burst = *v.BurstableRAM
 	}
 	t := v.Traffic
-	err := s.db.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO cvm_vpses (user_id, node_id, virtualization_type,
+	err := s.db.QueryRowContext(ctx, `INSERT INTO cvm_vpses (user_id, node_id, virtualization_type,
 		hostname, guaranteed_ram, burstable_ram, disk_space, cpu_count, traffic_split, traffic_limit,
 		traffic_used, traffic_in_limit, traffic_in_used, traffic_out_limit, traffic_out_used, ram_used,
-		disk_used, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		disk_used, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		v.UserID, v.NodeID, v.VirtualizationType, v.Hostname, v.GuaranteedRAM, burst, v.DiskSpace, v.CPUCount,
 		t.Split, t.Limit, t.Used, t.InLimit, t.InUsed, t.OutLimit, t.OutUsed, v.RAMUsed, v.DiskUsed,
 		string(v.State), time.Now().UnixNano()).Scan(&v.ID)
@@ -227,7 +212,7 @@ func (s *SQLStore) SetState(ctx context.Context, vpsID int64, st State) error {
 	if !st.Valid() {
 		return fmt.Errorf("cvm: cannot store state %q", st)
 	}
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE cvm_vpses SET status = ?, updated_at = ? WHERE id = ?`),
+	_, err := s.db.ExecContext(ctx, `UPDATE cvm_vpses SET status = ?, updated_at = ? WHERE id = ?`,
 		string(st), time.Now().UnixNano(), vpsID)
 	return err
 }

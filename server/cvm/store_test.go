@@ -23,7 +23,7 @@ type fixture struct {
 func newFixture(t *testing.T, db *storage.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := NewSQLStore(ctx, db)
+	st, err := newSQLStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func newFixture(t *testing.T, db *storage.DB) *fixture {
 }
 
 func TestStore(t *testing.T) {
-	storagetest.EachBackend(t, func(t *testing.T, b storagetest.Backend) {
+	storagetest.Each(t, func(t *testing.T, b storagetest.Backend) {
 		ctx := context.Background()
 
 		t.Run("authenticate", func(t *testing.T) {
@@ -228,7 +228,7 @@ func TestStore(t *testing.T) {
 		})
 
 		t.Run("seed is idempotent", func(t *testing.T) {
-			st, err := NewSQLStore(ctx, b.Open(t))
+			st, err := newSQLStore(ctx, b.Open(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -251,8 +251,8 @@ func TestStore(t *testing.T) {
 }
 
 func TestSeedRejectsUnknownFields(t *testing.T) {
-	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		st, err := NewSQLStore(context.Background(), db)
+	storagetest.Each(t, func(t *testing.T, b storagetest.Backend) {
+		st, err := newSQLStore(context.Background(), b.Open(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -260,4 +260,12 @@ func TestSeedRejectsUnknownFields(t *testing.T) {
 			t.Error("a misspelt fixture key must be an error, not silently ignored")
 		}
 	})
+}
+
+// newSQLStore migrates db and opens a store on it, as the module loader does.
+func newSQLStore(ctx context.Context, db *storage.DB) (*SQLStore, error) {
+	if err := db.Migrate(ctx, "cvm", Migrations); err != nil {
+		return nil, err
+	}
+	return NewSQLStore(db), nil
 }

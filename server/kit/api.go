@@ -17,20 +17,45 @@ type API struct {
 	Prefix string
 	// Spec is the API's parsed spec (openapi.Load).
 	Spec *openapi3.T
-	// Register adds the generated handlers to e under Prefix.
-	Register func(e *echo.Echo, prefix string)
-	// Authenticate enforces the spec's security schemes. It returns an *AuthError to pick
-	// the status; any other error is a 401. It may call SetPrincipal.
+	// Register adds the generated handlers to r under prefix: it is the generated
+	// RegisterHandlersWithBaseURL (r satisfies the generated EchoRouter interface).
+	Register func(r EchoRouter, prefix string)
+	// Authenticate enforces the spec's security schemes. Its error picks the refusal: an
+	// *AuthError gives its status, an error of a kind in Errors (or a domain kind) the
+	// status mapped to it; anything else is a 500. It may call SetPrincipal.
 	Authenticate openapi3filter.AuthenticationFunc
-	// MapError turns an error returned by a handler (usually a domain error of the API's
-	// store) into a status and messages. Errors it does not know give (0, nil) and fall back
-	// to the generic mapping (echo.HTTPError status, else 500).
-	MapError func(err error) (status int, messages []string)
+	// Errors maps kinds of error (tested with errors.Is) to statuses, before the shared
+	// table of domain kinds (DefaultStatuses). An API lists here only its own kinds.
+	Errors []Status
 	// WriteError writes messages in the API's documented error shape.
 	WriteError func(c echo.Context, status int, messages []string) error
+	// ValidationStatus is the status of a request refused by validation; 0 means 400.
+	// (OpenStackID documents 412 for invalid parameters.)
+	ValidationStatus int
 	// Normalize, if set, may adjust a request of this API before it is authenticated and
 	// validated (e.g. tsuru's CLI sends JSON without a Content-Type).
 	Normalize func(r *http.Request, op *Operation)
+	// Middleware is the API's own cross-cutting behaviour (CORS, JSON-P, conditional
+	// requests, rate limits, …). It runs for every request of one of its operations, around
+	// authentication, validation and the handler, and inside the error mapping: an error it
+	// returns is answered in the API's shape. Responses are validated against the spec
+	// (when asked) before they reach it, so a middleware that rewrites a body (JSON-P) sees
+	// the checked JSON. OperationFrom(ctx) tells it which operation runs; Authenticate(c)
+	// runs authentication early when it needs the caller.
+	Middleware []echo.MiddlewareFunc
+}
+
+// EchoRouter is what the generated RegisterHandlers functions register routes on.
+type EchoRouter interface {
+	CONNECT(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	DELETE(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	HEAD(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	OPTIONS(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	PATCH(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	POST(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	PUT(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	TRACE(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
 }
 
 // AuthError is returned by an API's Authenticate to choose the status of the refusal.
@@ -45,16 +70,6 @@ func (e *AuthError) Error() string { return e.Message }
 
 func (e *AuthError) Unwrap() error { return e.Err }
 
-// AuthFailed turns an error met while checking credentials (the store failing, not the
-// credentials) into an AuthError through the API's error mapping, so that a lost database
-// answers as it does elsewhere (503); errors the mapping does not know are a 500.
-func AuthFailed(err error, mapError func(error) (int, []string)) *AuthError {
-	if status, msgs := mapError(err); status != 0 && len(msgs) > 0 {
-		return &AuthError{Status: status, Message: msgs[0], Err: err}
-	}
-	return &AuthError{Status: http.StatusInternalServerError, Message: "authentication failed: internal error", Err: err}
-}
-
 // Unauthorized is a 401 AuthError.
 func Unauthorized(msg string) *AuthError {
 	return &AuthError{Status: http.StatusUnauthorized, Message: msg}
@@ -63,48 +78,73 @@ func Unauthorized(msg string) *AuthError {
 // Forbidden is a 403 AuthError.
 func Forbidden(msg string) *AuthError { return &AuthError{Status: http.StatusForbidden, Message: msg} }
 
-type principalKey struct{}
+type requestKey struct{}
 
-// principalSlot is put in the request context before authentication, so that the
-// authentication function (which only sees a context) can hand the caller to the handlers.
-type principalSlot struct{ v any }
-
-// principalCtx is the context carrying the slot: one allocation for both.
-type principalCtx struct {
+// requestState is what kit keeps for one request of an operation: the operation, the
+// caller set by authentication, the outcome of authentication once it has run, and the
+// validation input. It is carried by the request's context, which it embeds: one
+// allocation for all of it.
+type requestState struct {
 	context.Context
-	slot principalSlot
+	op        *Operation
+	srv       *Server
+	principal any
+	authDone  bool
+	authCode  int
+	authMsgs  []string
+	in        requestInput
 }
 
-func (c *principalCtx) Value(key any) any {
-	if key == (principalKey{}) {
-		return &c.slot
+func (c *requestState) Value(key any) any {
+	if key == (requestKey{}) {
+		return c
 	}
 	return c.Context.Value(key)
 }
 
-func withPrincipalSlot(ctx context.Context) context.Context {
-	return &principalCtx{Context: ctx}
+func stateOf(ctx context.Context) *requestState {
+	s, _ := ctx.Value(requestKey{}).(*requestState)
+	return s
 }
 
 // WithPrincipalSlot returns ctx with an empty principal slot, for code that runs an API's
 // authentication function outside a Server (benchmarks, other middleware stacks): the
 // function's SetPrincipal then reaches PrincipalFrom on the returned context.
-func WithPrincipalSlot(ctx context.Context) context.Context { return withPrincipalSlot(ctx) }
+func WithPrincipalSlot(ctx context.Context) context.Context { return &requestState{Context: ctx} }
 
 // SetPrincipal records who the caller is; authentication functions call it.
 func SetPrincipal(ctx context.Context, p any) {
-	if s, ok := ctx.Value(principalKey{}).(*principalSlot); ok {
-		s.v = p
+	if s := stateOf(ctx); s != nil {
+		s.principal = p
 	}
 }
 
 // PrincipalFrom returns the caller recorded by SetPrincipal during this request.
 func PrincipalFrom[T any](ctx context.Context) (T, bool) {
 	var zero T
-	s, ok := ctx.Value(principalKey{}).(*principalSlot)
-	if !ok || s.v == nil {
+	s := stateOf(ctx)
+	if s == nil || s.principal == nil {
 		return zero, false
 	}
-	p, ok := s.v.(T)
+	p, ok := s.principal.(T)
 	return p, ok
+}
+
+// Caller returns the authenticated caller of a protected operation. Handlers of protected
+// operations only run after authentication has set it, so its absence is a wiring bug:
+// Caller panics (answered as a 500) rather than act as nobody.
+func Caller[T any](ctx context.Context) T {
+	p, ok := PrincipalFrom[T](ctx)
+	if !ok {
+		panic("kit: handler of a protected operation reached without an authenticated caller")
+	}
+	return p
+}
+
+// OperationFrom returns the spec operation the request is for, or nil outside one.
+func OperationFrom(ctx context.Context) *Operation {
+	if s := stateOf(ctx); s != nil {
+		return s.op
+	}
+	return nil
 }

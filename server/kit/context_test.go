@@ -39,7 +39,7 @@ func TestContextReachesAuthAndHandler(t *testing.T) {
 	s := New(Options{})
 	s.Mount(&API{
 		Name: "test", Prefix: "/api", Spec: spec,
-		Register: func(e *echo.Echo, p string) {
+		Register: func(e EchoRouter, p string) {
 			e.POST(p+"/things", func(c echo.Context) error {
 				inHandler = look(c.Request().Context())
 				if err := c.Bind(&bound); err != nil {

@@ -143,7 +143,7 @@ func newTestServer(t *testing.T) (*Server, *[]string) {
 		Name:   "test",
 		Prefix: "/api",
 		Spec:   spec,
-		Register: func(e *echo.Echo, p string) {
+		Register: func(e EchoRouter, p string) {
 			e.GET(p+"/things/:id", func(c echo.Context) error {
 				if c.Param("id") == "13" {
 					return thing("thirteen")(c) // breaks the response schema
@@ -172,12 +172,7 @@ func newTestServer(t *testing.T) (*Server, *[]string) {
 			}
 			return Unauthorized("who are you?")
 		},
-		MapError: func(err error) (int, []string) {
-			if errors.Is(err, errDomain) {
-				return http.StatusNotFound, []string{"no thing 7"}
-			}
-			return 0, nil
-		},
+		Errors: []Status{{errDomain, http.StatusNotFound}},
 		WriteError: func(c echo.Context, status int, msgs []string) error {
 			return c.JSON(status, map[string]any{"problems": msgs})
 		},
@@ -185,7 +180,7 @@ func newTestServer(t *testing.T) (*Server, *[]string) {
 	return s, &mismatches
 }
 
-var errDomain = errors.New("domain")
+var errDomain = errors.New("no thing 7")
 
 func TestServer(t *testing.T) {
 	s, mismatches := newTestServer(t)

@@ -1,16 +1,12 @@
 package kit
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/labstack/echo/v4"
 )
@@ -25,6 +21,9 @@ type Options struct {
 	OnResponseMismatch func(op *Operation, status int, err error)
 	Logger             *slog.Logger
 	Metrics            *Metrics
+	// Inner is middleware run for every operation after authentication and validation,
+	// right before its handler (tests use it to see which operation ran).
+	Inner []echo.MiddlewareFunc
 	// MaxBodyBytes bounds a request body that validation reads; a larger one is refused
 	// with 400 before it is read. 0 means DefaultMaxBodyBytes, < 0 no bound.
 	MaxBodyBytes int64
@@ -52,98 +51,85 @@ func New(opts Options) *Server {
 	s.Echo.HideBanner = true
 	s.Echo.HidePort = true
 	s.Echo.HTTPErrorHandler = s.handleError
-	s.Echo.Binder = &Binder{routes: &s.routes}
-	s.Echo.Use(s.observe, s.recoverPanic, s.validate)
+	// echo's DefaultBinder stays: the generated strict handlers bind the body validation
+	// kept (KeepValidatedValue) through runtime.BindJSONValue only when it is in place.
+	s.Echo.Use(s.observe, s.recoverPanic)
 	s.reqOpts = openapi3filter.Options{
 		MultiError: true,
-		// Security is checked before anything else, by validate itself.
+		// Security is checked before anything else, by serve itself.
 		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+		// The body value validation decoded is left on the request, and the generated
+		// handlers bind it: one read and one decode per request.
+		KeepValidatedValue: true,
 	}
 	return s
 }
 
-// Mount registers api's generated handlers and puts its operations under validation.
+// Mount registers api's generated handlers, each behind its operation's chain: enter
+// (request state, Normalize), the API's middleware, serve (authentication, validation,
+// error mapping and response validation), then the handler. The chain is put together
+// once per route, here.
 func (s *Server) Mount(api *API) {
-	api.Register(s.Echo, api.Prefix)
 	s.routes.add(api)
+	api.Register(router{s: s, api: api}, api.Prefix)
 }
+
+// router is the EchoRouter given to an API's Register: it puts each route behind its
+// operation's chain.
+type router struct {
+	s   *Server
+	api *API
+}
+
+func (r router) add(method, path string, h echo.HandlerFunc, m []echo.MiddlewareFunc) *echo.Route {
+	op := r.s.routes.Lookup(method, path)
+	if op == nil || op.API != r.api {
+		// The generated code and the spec disagree: a wiring bug, found at start-up.
+		panic(fmt.Sprintf("kit: %s %s is registered by %s but is not an operation of its spec", method, path, r.api.Name))
+	}
+	chain := make([]echo.MiddlewareFunc, 0, len(r.api.Middleware)+len(r.s.opts.Inner)+len(m)+2)
+	chain = append(chain, r.s.enter(op))
+	chain = append(chain, r.api.Middleware...)
+	chain = append(chain, r.s.serve(op))
+	chain = append(chain, r.s.opts.Inner...)
+	chain = append(chain, m...)
+	return r.s.Echo.Add(method, path, h, chain...)
+}
+
+func (r router) CONNECT(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.add(http.MethodConnect, p, h, m)
+}
+func (r router) DELETE(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.add(http.MethodDelete, p, h, m)
+}
+func (r router) GET(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.add(http.MethodGet, p, h, m)
+}
+func (r router) HEAD(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.add(http.MethodHead, p, h, m)
+}
+func (r router) OPTIONS(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.add(http.MethodOptions, p, h, m)
+}
+func (r router) PATCH(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.add(http.MethodPatch, p, h, m)
+}
+func (r router) POST(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.add(http.MethodPost, p, h, m)
+}
+func (r router) PUT(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.add(http.MethodPut, p, h, m)
+}
+func (r router) TRACE(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.add(http.MethodTrace, p, h, m)
+}
+
+var _ EchoRouter = router{}
 
 // Routes exposes the route table (tests walk it).
 func (s *Server) Routes() *Routes { return &s.routes }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.Echo.ServeHTTP(w, r) }
-
-// validate finds the spec operation from echo's route match, authenticates, validates the
-// request, runs the handler, maps its error in the API's shape and, when asked, checks the
-// response.
-func (s *Server) validate(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		req := c.Request()
-		op := s.routes.Lookup(req.Method, c.Path())
-		if op == nil {
-			return next(c)
-		}
-		api := op.API
-		if api.Normalize != nil {
-			api.Normalize(req, op)
-		}
-		// The request keeps its context (cancellation, deadline, values); only the
-		// principal slot is added.
-		ctx := withPrincipalSlot(req.Context())
-		req = req.WithContext(ctx)
-		c.SetRequest(req)
-
-		var capture *captureWriter
-		if s.opts.ValidateResponses {
-			capture = newCaptureWriter(c.Response().Writer)
-			c.Response().Writer = capture
-		}
-
-		ri := &requestInput{rvi: openapi3filter.RequestValidationInput{
-			Request: req, PathParams: pathParams(c), Route: op.Route, Options: &s.reqOpts,
-		}}
-		var err error
-		if status, msgs := s.checkRequest(ctx, op, ri); status != 0 {
-			err = api.WriteError(c, status, msgs)
-		} else if herr := next(c); herr != nil {
-			err = s.writeHandlerError(c, api, herr)
-		}
-		if capture != nil {
-			s.checkResponse(ctx, c, op, capture, ri.rvi.PathParams)
-		}
-		return err
-	}
-}
-
-// checkRequest returns a non-zero status and messages when the request must be refused.
-func (s *Server) checkRequest(ctx context.Context, op *Operation, ri *requestInput) (int, []string) {
-	if len(op.Security) > 0 {
-		if status, msgs := s.authenticate(ctx, op, ri); status != 0 {
-			return status, msgs
-		}
-	}
-	in := &ri.rvi
-	var me openapi3.MultiError
-	for i, p := range op.Params {
-		if f := op.plan.fast[i]; f != nil {
-			if raw, ok := in.PathParams[f.param.Name]; ok && f.ok(raw) {
-				continue
-			}
-		}
-		if err := openapi3filter.ValidateParameter(ctx, in, p.Value); err != nil {
-			me = append(me, err)
-		}
-	}
-	if op.BodyRef != nil {
-		if err := s.checkBody(ctx, op, in); err != nil {
-			me = append(me, err)
-		}
-	}
-	if len(me) > 0 {
-		return http.StatusBadRequest, Messages(me)
-	}
-	return 0, nil
-}
 
 func pathParams(c echo.Context) map[string]string {
 	names := c.ParamNames()
@@ -158,39 +144,6 @@ func pathParams(c echo.Context) map[string]string {
 		}
 	}
 	return m
-}
-
-// writeHandlerError maps an error returned by a handler into the API's error shape.
-func (s *Server) writeHandlerError(c echo.Context, api *API, err error) error {
-	if c.Response().Committed {
-		s.log.ErrorContext(c.Request().Context(), "handler failed after writing", "api", api.Name, "err", err)
-		return nil
-	}
-	status, msgs := s.mapError(api, err)
-	if status >= 500 {
-		s.log.ErrorContext(c.Request().Context(), "handler error", "api", api.Name, "path", c.Path(), "status", status, "err", err)
-	}
-	return api.WriteError(c, status, msgs)
-}
-
-func (s *Server) mapError(api *API, err error) (int, []string) {
-	if api.MapError != nil {
-		if status, msgs := api.MapError(err); status != 0 {
-			return status, msgs
-		}
-	}
-	var he *echo.HTTPError
-	if errors.As(err, &he) {
-		msg := fmt.Sprint(he.Message)
-		if he.Internal != nil && he.Code < 500 {
-			msg += ": " + he.Internal.Error()
-		}
-		return he.Code, []string{msg}
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return http.StatusServiceUnavailable, []string{"the request was cancelled or timed out"}
-	}
-	return http.StatusInternalServerError, []string{"internal error"}
 }
 
 // handleError is echo's error handler: it sees what no operation handled (unknown routes,
@@ -257,7 +210,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		elapsed := time.Since(start)
 		api, opID := "", "unmatched"
-		if op := s.routes.Lookup(req.Method, c.Path()); op != nil {
+		if op := OperationFrom(req.Context()); op != nil {
 			api, opID = op.API.Name, op.ID
 		} else if a := s.routes.APIFor(req.URL.Path); a != nil {
 			api = a.Name
@@ -274,67 +227,3 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		return nil
 	}
 }
-
-// checkResponse validates the captured response and sends it on, or replaces it by a 500.
-func (s *Server) checkResponse(ctx context.Context, c echo.Context, op *Operation, w *captureWriter, params map[string]string) {
-	resp := c.Response()
-	resp.Writer = w.real
-	status := w.status
-	if status == 0 {
-		status = http.StatusOK
-	}
-	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{
-			Request: c.Request(), PathParams: params, Route: op.Route, Options: &s.reqOpts,
-		},
-		Status:  status,
-		Header:  w.header,
-		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
-	}
-	in.SetBodyBytes(w.body.Bytes())
-	if err := openapi3filter.ValidateResponse(context.WithoutCancel(ctx), in); err != nil {
-		s.log.ErrorContext(ctx, "response does not match the spec", "api", op.API.Name, "op", op.ID, "status", status, "err", err)
-		if s.opts.OnResponseMismatch != nil {
-			s.opts.OnResponseMismatch(op, status, err)
-		}
-		resp.Committed, resp.Status, resp.Size = false, 0, 0
-		for k := range w.real.Header() {
-			delete(w.real.Header(), k)
-		}
-		_ = op.API.WriteError(c, http.StatusInternalServerError, []string{"the server produced a response that does not match its API specification"})
-		return
-	}
-	h := w.real.Header()
-	for k, v := range w.header {
-		h[k] = v
-	}
-	w.real.WriteHeader(status)
-	_, _ = w.real.Write(w.body.Bytes())
-}
-
-// captureWriter holds a response back until it has been validated.
-type captureWriter struct {
-	real   http.ResponseWriter
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func newCaptureWriter(real http.ResponseWriter) *captureWriter {
-	return &captureWriter{real: real, header: http.Header{}}
-}
-
-func (w *captureWriter) Header() http.Header { return w.header }
-func (w *captureWriter) WriteHeader(status int) {
-	if w.status == 0 {
-		w.status = status
-	}
-}
-func (w *captureWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.body.Write(b)
-}
-
-var _ io.Writer = (*captureWriter)(nil)

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io/fs"
 	"path"
@@ -97,9 +96,12 @@ func (db *DB) Migrate(ctx context.Context, api string, fsys fs.FS) error {
 	return nil
 }
 
-// Querier is what *sql.DB, *sql.Conn and *sql.Tx have in common.
-type Querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+// MigrationsIn returns the folder dir of an embedded file system, for a package that embeds
+// its migrations folder (//go:embed migrations); it panics on a bad name, a build-time error.
+func MigrationsIn(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
 }

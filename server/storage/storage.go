@@ -143,40 +143,6 @@ func redact(raw string) string {
 	return u.Redacted()
 }
 
-// Rebind turns the ? placeholders of a query into PostgreSQL's $1, $2, … when needed.
-// Queries in this project never contain a literal question mark.
-func (db *DB) Rebind(query string) string {
-	if db.Dialect != Postgres || !strings.Contains(query, "?") {
-		return query
-	}
-	var b strings.Builder
-	b.Grow(len(query) + 8)
-	n := 0
-	for i := 0; i < len(query); i++ {
-		if query[i] == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(query[i])
-	}
-	return b.String()
-}
-
-// InTx runs fn in a transaction, committing when fn returns nil.
-func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
-
 // Affected returns the number of rows a statement changed; it takes ExecContext's results
 // as they come: n, err := storage.Affected(db.ExecContext(…)).
 func Affected(res sql.Result, err error) (int64, error) {

@@ -58,7 +58,7 @@ var migrations = fstest.MapFS{
 }
 
 func TestMigrateAndConstraints(t *testing.T) {
-	storagetest.EachBackend(t, func(t *testing.T, b storagetest.Backend) {
+	storagetest.Each(t, func(t *testing.T, b storagetest.Backend) {
 		ctx := context.Background()
 		cfg := b.Config(t)
 		db := storagetest.Open(t, cfg)

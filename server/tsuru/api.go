@@ -9,10 +9,9 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/labstack/echo/v4"
 
-	gen "github.com/specfirst/specfirst/gen/tsuru"
+	gen "github.com/specfirst/specfirst/gen/tsuru/server"
 	"github.com/specfirst/specfirst/openapi"
 	"github.com/specfirst/specfirst/server/kit"
-	"github.com/specfirst/specfirst/server/storage"
 )
 
 // Prefix is where the apiserver mounts the API (tsuru's documented base path is /).
@@ -29,13 +28,14 @@ func NewAPI(st Store, prefix string) (*kit.API, error) {
 		Name:   "tsuru",
 		Prefix: prefix,
 		Spec:   spec,
-		Register: func(e *echo.Echo, prefix string) {
-			gen.RegisterHandlersWithBaseURL(e, gen.NewStrictHandler(h, nil), prefix)
+		Register: func(r kit.EchoRouter, prefix string) {
+			gen.RegisterHandlersWithBaseURL(r, gen.NewStrictHandler(h, nil), prefix)
 		},
 		Authenticate: authenticator(st),
-		MapError:     mapError,
-		WriteError:   writeError,
-		Normalize:    defaultJSONContentType,
+		// The domain kinds map through kit's shared table; this is tsuru's own.
+		Errors:     []kit.Status{{Kind: ErrServiceAPI, Code: http.StatusInternalServerError}},
+		WriteError: writeError,
+		Normalize:  defaultJSONContentType,
 	}, nil
 }
 
@@ -62,7 +62,7 @@ func authenticator(st Store) openapi3filter.AuthenticationFunc {
 		case errors.Is(err, ErrUnauthorized):
 			return kit.Unauthorized(MsgInvalidToken)
 		case err != nil:
-			return kit.AuthFailed(err, mapError)
+			return err // mapped by kit (a lost database is a 503)
 		}
 		if c.AppName != "" {
 			if !strings.HasPrefix(rvi.Route.Path, "/apps/{appname}") || rvi.PathParams["appname"] != c.AppName {
@@ -72,33 +72,6 @@ func authenticator(st Store) openapi3filter.AuthenticationFunc {
 		kit.SetPrincipal(ctx, c)
 		return nil
 	}
-}
-
-// mapError is the one place where tsuru's domain errors become statuses.
-func mapError(err error) (int, []string) {
-	var de *Error
-	if errors.As(err, &de) {
-		status := http.StatusInternalServerError
-		switch {
-		case errors.Is(de, ErrInvalid):
-			status = http.StatusBadRequest
-		case errors.Is(de, ErrUnauthorized):
-			status = http.StatusUnauthorized
-		case errors.Is(de, ErrForbidden):
-			status = http.StatusForbidden
-		case errors.Is(de, ErrNotFound):
-			status = http.StatusNotFound
-		case errors.Is(de, ErrConflict):
-			status = http.StatusConflict
-		case errors.Is(de, ErrPrecondition):
-			status = http.StatusPreconditionFailed
-		}
-		return status, []string{de.Msg}
-	}
-	if storage.IsUnavailable(err) {
-		return http.StatusServiceUnavailable, []string{"The database is unavailable; try again shortly."}
-	}
-	return 0, nil
 }
 
 // writeError writes errors as tsuru did, with Go's http.Error: the message as plain text

@@ -10,12 +10,12 @@ import (
 	"testing"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/specfirst/specfirst/server/kit"
-	"github.com/specfirst/specfirst/server/storage"
+	"github.com/specfirst/specfirst/server/servertest"
 	"github.com/specfirst/specfirst/server/storage/storagetest"
 	"github.com/specfirst/specfirst/server/tsuru"
-	"github.com/specfirst/specfirst/server/tsuru/tsurutest"
 )
 
 type reply struct {
@@ -66,12 +66,13 @@ func login(t *testing.T, base, email, password string) string {
 // team), nobody's restricted service "vault", and my_nosql bound to app1.
 type env struct {
 	base                    string
-	srv                     *tsurutest.Server
+	srv                     *servertest.Server
+	store                   *tsuru.SQLStore
 	nobody, member, outside string
 	lastRoute               func() string
 }
 
-func newEnv(t *testing.T, db *storage.DB) *env {
+func newEnv(t *testing.T, b storagetest.Backend) *env {
 	t.Helper()
 	var (
 		mu   sync.Mutex
@@ -85,9 +86,9 @@ func newEnv(t *testing.T, db *storage.DB) *env {
 			return next(c)
 		}
 	}
-	srv := tsurutest.Start(t, db, true, record)
+	srv := servertest.Start(t, b.Config(t), servertest.Options{Use: []echo.MiddlewareFunc{record}}, tsuru.Module(testOptions))
 	ctx := context.Background()
-	st := srv.Store
+	st := srv.Set.Instance("tsuru").(*tsuru.Server).SQLStore
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -110,7 +111,7 @@ func newEnv(t *testing.T, db *storage.DB) *env {
 	must(st.SetServiceRestricted(ctx, "vault", true))
 	_, err = st.Bind(ctx, tsuru.Caller{Email: "nobody@globo.com"}, "my_nosql", "app1")
 	must(err)
-	e := &env{base: srv.URL, srv: srv, lastRoute: func() string {
+	e := &env{base: srv.Base("tsuru"), srv: srv, store: st, lastRoute: func() string {
 		mu.Lock()
 		defer mu.Unlock()
 		r := last
@@ -128,8 +129,8 @@ const textPlain = "text/plain; charset=utf-8"
 // TestDocumentedErrors drives every documented (and spec-added) refusal through HTTP and
 // checks status and body shape: a plain-text message ending in a newline.
 func TestDocumentedErrors(t *testing.T) {
-	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		e := newEnv(t, db)
+	storagetest.Each(t, func(t *testing.T, b storagetest.Backend) {
+		e := newEnv(t, b)
 		tests := []struct {
 			name, method, path string
 			token              string
@@ -287,8 +288,8 @@ func TestDocumentedErrors(t *testing.T) {
 }
 
 func TestAuthentication(t *testing.T) {
-	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		e := newEnv(t, db)
+	storagetest.Each(t, func(t *testing.T, b storagetest.Backend) {
+		e := newEnv(t, b)
 		get := func(header string) reply {
 			req, _ := http.NewRequest("GET", e.base+"/apps/app1", nil)
 			if header != "" {
@@ -371,8 +372,8 @@ func TestAuthentication(t *testing.T) {
 // pair, both for routing (the operation echo matched, looked up in kit's route table) and
 // for validation (a request that only that operation's schema refuses is refused).
 func TestOverlappingTemplates(t *testing.T) {
-	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		e := newEnv(t, db)
+	storagetest.Each(t, func(t *testing.T, b storagetest.Backend) {
+		e := newEnv(t, b)
 		routes := e.srv.Kit.Routes()
 		tests := []struct {
 			name, method, path, ct, body string
@@ -429,7 +430,7 @@ func TestOverlappingTemplates(t *testing.T) {
 			})
 		}
 		// The grant to a team named "doc" never happened, and "instances" is no service.
-		st := e.srv.Store
+		st := e.store
 		insts, _ := st.ListInstances(context.Background(), "nobody@globo.com")
 		for _, s := range insts {
 			if s.Service == "instances" {
@@ -448,8 +449,8 @@ func opID(op *kit.Operation) string {
 
 // TestConcurrentSignUps: 20 identical sign-ups at once, exactly one 200 and 19 409s.
 func TestConcurrentSignUps(t *testing.T) {
-	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		srv := tsurutest.Start(t, db, false)
+	storagetest.Each(t, func(t *testing.T, b storagetest.Backend) {
+		srv := servertest.Start(t, b.Config(t), servertest.Options{Seed: "none"}, tsuru.Module(testOptions))
 		const n = 20
 		replies := make([]reply, n)
 		var wg sync.WaitGroup
@@ -457,7 +458,7 @@ func TestConcurrentSignUps(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				replies[i] = call(t, "POST", srv.URL+"/users", "", "", `{"email":"same@example.com","password":"123456"}`)
+				replies[i] = call(t, "POST", srv.Base("tsuru")+"/users", "", "", `{"email":"same@example.com","password":"123456"}`)
 			}()
 		}
 		wg.Wait()
@@ -473,3 +474,6 @@ func TestConcurrentSignUps(t *testing.T) {
 		}
 	})
 }
+
+// testOptions are the rules tests run with: bcrypt.MinCost, so that logins are cheap.
+var testOptions = tsuru.Options{BcryptCost: bcrypt.MinCost}

@@ -65,55 +65,61 @@ type Fixtures struct {
 // Seed loads fixtures (YAML) into an empty store; a store that already has users is left
 // alone, so restarts and several replicas starting at once seed only once.
 func Seed(ctx context.Context, st Store, data []byte) error {
+	_, err := seed(ctx, st, data)
+	return err
+}
+
+// seed is Seed, reporting whether it loaded anything.
+func seed(ctx context.Context, st Store, data []byte) (bool, error) {
 	var f Fixtures
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil {
-		return fmt.Errorf("tsuru fixtures: %w", err)
+		return false, fmt.Errorf("tsuru fixtures: %w", err)
 	}
 	if empty, err := st.Empty(ctx); err != nil || !empty {
-		return err
+		return false, err
 	}
 	wrap := func(what string, err error) error { return fmt.Errorf("tsuru fixtures: %s: %w", what, err) }
 	for i, u := range f.Users {
 		err := st.CreateUser(ctx, u.Email, u.Password)
 		if i == 0 && errors.Is(err, ErrConflict) {
-			return nil // another replica is seeding
+			return false, nil // another replica is seeding
 		}
 		if err != nil {
-			return wrap("user "+u.Email, err)
+			return false, wrap("user "+u.Email, err)
 		}
 		if u.Quota != nil {
 			if err := st.SetQuotaLimit(ctx, u.Email, *u.Quota); err != nil {
-				return wrap("user "+u.Email, err)
+				return false, wrap("user "+u.Email, err)
 			}
 		}
 		for _, k := range u.Keys {
 			if err := st.AddKey(ctx, u.Email, k); err != nil {
-				return wrap("user "+u.Email, err)
+				return false, wrap("user "+u.Email, err)
 			}
 		}
 	}
 	for _, p := range f.Platforms {
 		if err := st.AddPlatform(ctx, p); err != nil {
-			return wrap("platform "+p, err)
+			return false, wrap("platform "+p, err)
 		}
 	}
 	for _, h := range f.Healers {
 		if err := st.AddHealer(ctx, h.Name, h.URL); err != nil {
-			return wrap("healer "+h.Name, err)
+			return false, wrap("healer "+h.Name, err)
 		}
 	}
 	for _, t := range f.Teams {
 		if len(t.Members) == 0 {
-			return wrap("team "+t.Name, errors.New("a team needs at least one member"))
+			return false, wrap("team "+t.Name, errors.New("a team needs at least one member"))
 		}
 		if err := st.CreateTeam(ctx, t.Members[0], t.Name); err != nil {
-			return wrap("team "+t.Name, err)
+			return false, wrap("team "+t.Name, err)
 		}
 		for _, m := range t.Members[1:] {
 			if err := st.AddUserToTeam(ctx, t.Members[0], t.Name, m); err != nil {
-				return wrap("team "+t.Name, err)
+				return false, wrap("team "+t.Name, err)
 			}
 		}
 	}
@@ -121,21 +127,21 @@ func Seed(ctx context.Context, st Store, data []byte) error {
 		var m Manifest
 		m.ID, m.Endpoint.Production, m.Endpoint.Test = s.ID, s.Endpoint.Production, s.Endpoint.Test
 		if err := st.CreateService(ctx, s.Owner, m); err != nil {
-			return wrap("service "+s.ID, err)
+			return false, wrap("service "+s.ID, err)
 		}
 		if s.Doc != "" {
 			if err := st.SetServiceDoc(ctx, s.Owner, s.ID, s.Doc); err != nil {
-				return wrap("service "+s.ID, err)
+				return false, wrap("service "+s.ID, err)
 			}
 		}
 		for _, t := range s.Grant {
 			if err := st.GrantService(ctx, s.Owner, s.ID, t); err != nil {
-				return wrap("service "+s.ID, err)
+				return false, wrap("service "+s.ID, err)
 			}
 		}
 		if s.Restricted {
 			if err := st.SetServiceRestricted(ctx, s.ID, true); err != nil {
-				return wrap("service "+s.ID, err)
+				return false, wrap("service "+s.ID, err)
 			}
 		}
 		for _, in := range s.Instances {
@@ -144,25 +150,25 @@ func Seed(ctx context.Context, st Store, data []byte) error {
 				owner = s.Owner
 			}
 			if err := st.CreateInstance(ctx, owner, s.ID, in.Name); err != nil {
-				return wrap("instance "+in.Name, err)
+				return false, wrap("instance "+in.Name, err)
 			}
 		}
 	}
 	for _, a := range f.Apps {
 		c := Caller{Email: a.Owner}
 		if _, err := st.CreateApp(ctx, c, NewApp{Name: a.Name, Platform: a.Platform, Units: a.Units}); err != nil {
-			return wrap("app "+a.Name, err)
+			return false, wrap("app "+a.Name, err)
 		}
 		if len(a.Env) > 0 {
 			if err := st.SetEnv(ctx, c, a.Name, a.Env); err != nil {
-				return wrap("app "+a.Name, err)
+				return false, wrap("app "+a.Name, err)
 			}
 		}
 		for _, in := range a.Bind {
 			if _, err := st.Bind(ctx, c, in, a.Name); err != nil {
-				return wrap("app "+a.Name, err)
+				return false, wrap("app "+a.Name, err)
 			}
 		}
 	}
-	return nil
+	return true, nil
 }

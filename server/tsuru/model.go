@@ -2,38 +2,32 @@ package tsuru
 
 import (
 	"errors"
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/specfirst/specfirst/server/domain"
 )
 
-// Kinds of domain error. Every *Error wraps one of them, so callers test with errors.Is and
-// api.go maps each kind to one status.
+// Kinds of domain error (server/domain), named here as the rules use them; api.go maps
+// the one kind that is tsuru's own.
 var (
-	ErrInvalid      = errors.New("invalid request")             // 400
-	ErrUnauthorized = errors.New("unauthorized")                // 401
-	ErrForbidden    = errors.New("forbidden")                   // 403
-	ErrNotFound     = errors.New("not found")                   // 404
-	ErrConflict     = errors.New("conflict")                    // 409
-	ErrPrecondition = errors.New("precondition failed")         // 412
-	ErrServiceAPI   = errors.New("service manifest or backend") // 500, documented for services
+	ErrInvalid      = domain.ErrInvalid      // 400
+	ErrUnauthorized = domain.ErrUnauthorized // 401
+	ErrForbidden    = domain.ErrForbidden    // 403
+	ErrNotFound     = domain.ErrNotFound     // 404
+	ErrConflict     = domain.ErrConflict     // 409
+	ErrPrecondition = domain.ErrPrecondition // 412
+	// ErrServiceAPI: a service manifest or backend failed → 500, documented for services.
+	ErrServiceAPI = errors.New("service manifest or backend")
 )
 
 // Error is a domain error: a kind and the message tsuru's server wrote for it.
-type Error struct {
-	Kind error
-	Msg  string
-}
+type Error = domain.Error
 
-func (e *Error) Error() string { return e.Msg }
-func (e *Error) Unwrap() error { return e.Kind }
-
-func errorf(kind error, format string, args ...any) error {
-	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
-}
+var errorf = domain.Errorf
 
 // Messages of tsuru 0.2.x that clients match on or that several rules share.
 const (
@@ -142,7 +136,7 @@ type Caller struct {
 
 // Unit is one unit of an app.
 type Unit struct {
-	Name, Ip, State string
+	Name, IP, State string
 }
 
 // App is an app as the API shows it.
@@ -151,7 +145,7 @@ type App struct {
 	Platform   string
 	Repository string
 	State      string
-	Ip         string
+	IP         string
 	Owner      string
 	Teams      []string
 	Units      []Unit

@@ -44,19 +44,9 @@ func Backends(t testing.TB) []Backend {
 	return bs
 }
 
-// Each runs fn once per backend, as a subtest, with a fresh open database.
-func Each(t *testing.T, fn func(t *testing.T, db *storage.DB)) {
-	for _, b := range Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			db := Open(t, b.Config(t))
-			fn(t, db)
-		})
-	}
-}
-
-// EachBackend runs fn once per backend, as a subtest; fn calls b.Open for every fresh
-// database it needs (one per subtest keeps subtests independent).
-func EachBackend(t *testing.T, fn func(t *testing.T, b Backend)) {
+// Each runs fn once per backend, as a subtest; fn calls b.Open (or b.Config) for every
+// fresh database it needs (one per subtest keeps subtests independent).
+func Each(t *testing.T, fn func(t *testing.T, b Backend)) {
 	for _, b := range Backends(t) {
 		t.Run(b.Name, func(t *testing.T) { fn(t, b) })
 	}

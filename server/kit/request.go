@@ -1,12 +1,9 @@
 package kit
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"sort"
@@ -23,16 +20,13 @@ type plan struct {
 	// function runs to produce its error.
 	security    [][]schemeUse
 	kinSecurity bool
-	// json is the body's application/json media type when its schema can be validated
-	// on the fast path (no defaults to write back, not binary); nil otherwise.
-	json       *openapi3.MediaType
-	schemaOpts []openapi3.SchemaValidationOption
 	// fast holds, per parameter of Operation.Params, its fast check (nil: kin-openapi).
 	fast []*fastParam
 	// caseGuard is the JSON body schema when it declares properties yet lets other members
-	// through: there a member that matches a property only by case would pass validation
-	// unchecked and then be bound onto that property by encoding/json, which matches names
-	// case-insensitively. Such members are refused.
+	// through: there a member that matches a property only by case passes validation
+	// unchecked. The generated handlers bind names exactly (runtime.BindJSONValue), but a
+	// handler that decodes the body itself, or a client that meant the property, would be
+	// misled: such members are refused, naming the field.
 	caseGuard *openapi3.Schema
 }
 
@@ -69,15 +63,6 @@ func (o *Operation) compile() {
 		o.plan.security = append(o.plan.security, uses)
 	}
 	if o.BodyRef != nil {
-		if mt := o.BodyRef.Content["application/json"]; mt != nil && mt.Schema != nil && mt.Schema.Value != nil &&
-			len(mt.Encoding) == 0 && !(mt.Schema.Value.Type.Is("string") && mt.Schema.Value.Format == "binary") &&
-			!hasDefault(mt.Schema.Value, map[*openapi3.Schema]bool{}) {
-			o.plan.json = mt
-			o.plan.schemaOpts = []openapi3.SchemaValidationOption{openapi3.VisitAsRequest(), openapi3.MultiErrors()}
-			if spec.IsOpenAPI31OrLater() {
-				o.plan.schemaOpts = append(o.plan.schemaOpts, openapi3.EnableJSONSchema2020())
-			}
-		}
 		if mt := o.BodyRef.Content["application/json"]; mt != nil && mt.Schema != nil &&
 			openWithProperties(mt.Schema.Value, map[*openapi3.Schema]bool{}) {
 			o.plan.caseGuard = mt.Schema.Value
@@ -160,28 +145,6 @@ func refuseCaseVariants(op *Operation, in *openapi3filter.RequestValidationInput
 	return me
 }
 
-// hasDefault reports whether validating against s could write a default into the value
-// (kin-openapi then re-encodes the body): such bodies take kin-openapi's path.
-func hasDefault(s *openapi3.Schema, seen map[*openapi3.Schema]bool) bool {
-	if s == nil || seen[s] {
-		return false
-	}
-	seen[s] = true
-	if s.Default != nil {
-		return true
-	}
-	refs := slices.Concat(s.AllOf, s.AnyOf, s.OneOf, openapi3.SchemaRefs{s.Not, s.Items, s.AdditionalProperties.Schema})
-	for _, p := range s.Properties {
-		refs = append(refs, p)
-	}
-	for _, r := range refs {
-		if r != nil && hasDefault(r.Value, seen) {
-			return true
-		}
-	}
-	return false
-}
-
 // requestInput is the per-request validation input, allocated once.
 type requestInput struct {
 	rvi  openapi3filter.RequestValidationInput
@@ -214,31 +177,36 @@ func (s *Server) authenticate(ctx context.Context, op *Operation, ri *requestInp
 	if err == nil {
 		return 0, nil
 	}
-	var ae *AuthError
-	if errors.As(err, &ae) {
-		if ae.Status >= 500 {
-			s.log.ErrorContext(ctx, "authentication could not be checked", "api", api.Name, "op", op.ID, "status", ae.Status, "err", ae.Err)
-		}
-		return ae.Status, []string{ae.Message}
-	}
+	// Several requirements may have failed: the most specific refusal wins (a 403, known
+	// caller without access, over a 401).
+	errs := []error{err}
 	var sre *openapi3filter.SecurityRequirementsError
 	if errors.As(err, &sre) {
-		// The most specific refusal wins: a 403 (known caller, no access) over a 401.
-		best := (*AuthError)(nil)
-		for _, e := range sre.Errors {
-			if errors.As(e, &ae) && (best == nil || ae.Status > best.Status) {
-				best = ae
-			}
-		}
-		if best != nil {
-			return best.Status, []string{best.Message}
+		errs = sre.Errors
+	}
+	best, msg, cause := 0, "", error(nil)
+	for _, e := range errs {
+		if code, m, ok := api.statusOf(e); ok && code > best {
+			best, msg, cause = code, m, e
 		}
 	}
-	if ctx.Err() != nil {
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled):
+		return StatusClientClosed, []string{"the client closed the request"}
+	case best >= 500:
+		s.log.ErrorContext(ctx, "authentication could not be checked", "api", api.Name, "op", op.ID, "status", best, "err", cause)
+		return best, []string{msg}
+	case best != 0:
+		return best, []string{msg}
+	case ctx.Err() != nil:
 		return http.StatusServiceUnavailable, []string{"request cancelled: " + ctx.Err().Error()}
+	case op.plan.kinSecurity:
+		// A scheme the spec does not declare: kin-openapi's own refusal.
+		s.log.WarnContext(ctx, "authentication failed", "api", api.Name, "op", op.ID, "err", err)
+		return http.StatusUnauthorized, []string{"authentication required"}
 	}
-	s.log.WarnContext(ctx, "authentication failed", "api", api.Name, "op", op.ID, "err", err)
-	return http.StatusUnauthorized, []string{"authentication required"}
+	s.log.ErrorContext(ctx, "authentication failed unexpectedly", "api", api.Name, "op", op.ID, "err", err)
+	return http.StatusInternalServerError, []string{"authentication failed: internal error"}
 }
 
 func (s *Server) runSecurity(ctx context.Context, op *Operation, ri *requestInput) error {
@@ -263,8 +231,9 @@ func (s *Server) runSecurity(ctx context.Context, op *Operation, ri *requestInpu
 	return &openapi3filter.SecurityRequirementsError{SecurityRequirements: op.Security, Errors: errs}
 }
 
-// checkBody validates the request body, reading it once; a JSON body validated on the fast
-// path is left on the request, decoded, for Binder.
+// checkBody validates the request body with kin-openapi, which reads and decodes it once
+// and, with KeepValidatedValue, leaves the value it validated on the body for the
+// generated handler to bind. The body is bounded first.
 func (s *Server) checkBody(ctx context.Context, op *Operation, in *openapi3filter.RequestValidationInput) error {
 	req := in.Request
 	if limit := s.maxBody(); limit > 0 && req.Body != nil && req.Body != http.NoBody {
@@ -276,64 +245,13 @@ func (s *Server) checkBody(ctx context.Context, op *Operation, in *openapi3filte
 			req.Body = http.MaxBytesReader(nil, req.Body, limit)
 		}
 	}
-	mt := op.plan.json
-	if mt == nil || req.Body == nil || req.Body == http.NoBody {
-		return s.kinBody(ctx, op, in)
-	}
-	ct := req.Header.Get("Content-Type")
-	if op.BodyRef.Content.Get(ct) != mt || !isJSONMediaType(ct) {
-		return s.kinBody(ctx, op, in)
-	}
-	data, err := readBody(req)
-	_ = req.Body.Close()
-	if err != nil {
-		return &openapi3filter.RequestError{Input: in, RequestBody: op.BodyRef, Reason: "reading failed", Err: err}
-	}
-	slow := func() error {
-		req.Body = io.NopCloser(bytes.NewReader(data))
-		return openapi3filter.ValidateRequestBody(ctx, in, op.BodyRef)
-	}
-	if len(data) == 0 {
-		return slow()
-	}
-	value, dup, fast, err := decodeJSON(data)
-	if err != nil {
-		return slow() // kin-openapi words the error
-	}
-	if err := mt.Schema.Value.VisitJSON(value, op.plan.schemaOpts...); err != nil {
-		return slow() // kin-openapi words the error
-	}
-	if op.plan.caseGuard != nil {
-		if err := refuseCaseVariants(op, in, value); err != nil {
-			return err
-		}
-	}
-	db := &decodedBody{data: data, value: value, reuse: fast && !dup}
-	db.Reset(data)
-	req.Body = db
-	return nil
-}
-
-// kinBody validates the body with kin-openapi alone and, for a JSON body under a case
-// guard, then checks the members it validated (kin leaves the body readable again).
-func (s *Server) kinBody(ctx context.Context, op *Operation, in *openapi3filter.RequestValidationInput) error {
 	if err := openapi3filter.ValidateRequestBody(ctx, in, op.BodyRef); err != nil || op.plan.caseGuard == nil {
 		return err
 	}
-	req := in.Request
-	if req.Body == nil || req.Body == http.NoBody || !isJSONMediaType(req.Header.Get("Content-Type")) {
-		return nil
+	if vb, ok := req.Body.(interface{ ValidatedValue() any }); ok && isJSONMediaType(req.Header.Get("Content-Type")) {
+		return refuseCaseVariants(op, in, vb.ValidatedValue())
 	}
-	data, err := io.ReadAll(req.Body)
-	if err != nil {
-		return &openapi3filter.RequestError{Input: in, RequestBody: op.BodyRef, Reason: "reading failed", Err: err}
-	}
-	req.Body = io.NopCloser(bytes.NewReader(data))
-	var value any
-	if json.Unmarshal(data, &value) != nil {
-		return nil // kin-openapi accepted it; nothing to bind from
-	}
-	return refuseCaseVariants(op, in, value)
+	return nil
 }
 
 func (s *Server) maxBody() int64 {
@@ -348,26 +266,4 @@ func (s *Server) maxBody() int64 {
 func isJSONMediaType(ct string) bool {
 	base, _, _ := strings.Cut(ct, ";")
 	return strings.EqualFold(strings.TrimSpace(base), "application/json")
-}
-
-// readBody reads the whole body, in one allocation when its length is known.
-func readBody(req *http.Request) ([]byte, error) {
-	n := req.ContentLength
-	if n <= 0 || n > 1<<20 {
-		return io.ReadAll(req.Body)
-	}
-	buf := make([]byte, n, n+1)
-	if m, err := io.ReadFull(req.Body, buf); err != nil {
-		if err == io.ErrUnexpectedEOF || err == io.EOF {
-			return buf[:m], nil
-		}
-		return nil, err
-	}
-	// Anything past the announced length is read too, as io.ReadAll would.
-	var one [1]byte
-	if m, _ := req.Body.Read(one[:]); m > 0 {
-		rest, err := io.ReadAll(req.Body)
-		return append(append(buf, one[0]), rest...), err
-	}
-	return buf, nil
 }
