@@ -93,6 +93,8 @@ type requestState struct {
 	authCode  int
 	authMsgs  []string
 	in        requestInput
+	problems  []Problem     // why validation refused the request
+	body      validatedBody // the JSON body, once validated
 }
 
 func (c *requestState) Value(key any) any {

@@ -3,6 +3,7 @@ package kit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -42,6 +43,15 @@ func TestContextReachesAuthAndHandler(t *testing.T) {
 		Register: func(e EchoRouter, p string) {
 			e.POST(p+"/things", func(c echo.Context) error {
 				inHandler = look(c.Request().Context())
+				// Validation leaves the value it decoded on the body (KeepValidatedValue), for
+				// the generated handlers' runtime.BindJSONValue: no second decode.
+				vb, ok := c.Request().Body.(interface{ ValidatedValue() any })
+				if !ok {
+					return errors.New("the body carries no validated value")
+				}
+				if m, _ := vb.ValidatedValue().(map[string]any); m["name"] != "x" {
+					return fmt.Errorf("validated value %v", vb.ValidatedValue())
+				}
 				if err := c.Bind(&bound); err != nil {
 					return err
 				}

@@ -136,7 +136,12 @@ func (s *Server) checkRequest(ctx context.Context, st *requestState) (int, []str
 		if op.API.ValidationStatus != 0 {
 			status = op.API.ValidationStatus
 		}
-		return status, Messages(me)
+		st.problems = Problems(me)
+		msgs := make([]string, len(st.problems))
+		for i, p := range st.problems {
+			msgs[i] = p.Message
+		}
+		return status, msgs
 	}
 	return 0, nil
 }

@@ -111,7 +111,7 @@ components:
 
 type ctxKey struct{}
 
-func newTestServer(t *testing.T) (*Server, *[]string) {
+func newTestServer(t *testing.T, adjust ...func(*API)) (*Server, *[]string) {
 	t.Helper()
 	spec, err := openapi3.NewLoader().LoadFromData([]byte(testSpec))
 	if err != nil {
@@ -139,7 +139,7 @@ func newTestServer(t *testing.T) (*Server, *[]string) {
 			return c.JSON(http.StatusOK, map[string]any{"id": id})
 		}
 	}
-	s.Mount(&API{
+	api := &API{
 		Name:   "test",
 		Prefix: "/api",
 		Spec:   spec,
@@ -176,7 +176,11 @@ func newTestServer(t *testing.T) (*Server, *[]string) {
 		WriteError: func(c echo.Context, status int, msgs []string) error {
 			return c.JSON(status, map[string]any{"problems": msgs})
 		},
-	})
+	}
+	for _, f := range adjust {
+		f(api)
+	}
+	s.Mount(api)
 	return s, &mismatches
 }
 

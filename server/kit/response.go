@@ -58,8 +58,10 @@ type captureWriter struct {
 	body   bytes.Buffer
 }
 
+// newCaptureWriter starts from the headers already set (by the API's middleware, e.g.
+// rate-limit headers), so that they are validated with the rest of the response.
 func newCaptureWriter(real http.ResponseWriter) *captureWriter {
-	return &captureWriter{real: real, header: http.Header{}}
+	return &captureWriter{real: real, header: real.Header().Clone()}
 }
 
 func (w *captureWriter) Header() http.Header { return w.header }
